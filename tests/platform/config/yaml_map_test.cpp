@@ -1,0 +1,61 @@
+#include "platform/config/yaml_map.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace minconv::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(YamlMap, ReadsValuesAndDefaults) {
+  const YamlMap m = YamlMap::load_string("a: 12\nb: 0x10\nc: 2.5\nd: min\ne: true\n", "t.yaml");
+  EXPECT_EQ(m.u64("a", 0, 100), 12u);
+  EXPECT_EQ(m.u64("b", 0, 100), 16u);
+  EXPECT_DOUBLE_EQ(m.real("c", 0, 10), 2.5);
+  EXPECT_EQ(m.choice("d", {"min", "mul"}), "min");
+  EXPECT_TRUE(m.flag_or("e", false));
+  EXPECT_EQ(m.u64_or("missing", 7, 0, 10), 7u);
+  EXPECT_NO_THROW(m.finish());
+}
+
+TEST(YamlMap, UnknownKeyNamesFileLineAndKey) {
+  const YamlMap root = YamlMap::load_string("dram:\n  size: 4\n  sise: 5\n", "soc.yaml");
+  const YamlMap dram = root.map("dram");
+  dram.u64("size", 0, 10);
+  EXPECT_THAT(error_of([&] { dram.finish(); }), HasSubstr("soc.yaml:3:3: error: unknown key 'dram.sise'"));
+}
+
+TEST(YamlMap, WrongTypeOutOfRangeAndMissing) {
+  const YamlMap m = YamlMap::load_string("x: abc\ny: 11\nz: [1, 2]\nw: -3\n", "f.yaml");
+  EXPECT_THAT(error_of([&] { m.u64("x", 0, 10); }), HasSubstr("f.yaml:1:4: error: key 'x': expected a non-negative"));
+  EXPECT_THAT(error_of([&] { m.u64("y", 0, 10); }), HasSubstr("f.yaml:2:4: error: key 'y': value 11 is out of range"));
+  EXPECT_THAT(error_of([&] { m.u64("z", 0, 10); }), HasSubstr("key 'z': expected a single value"));
+  EXPECT_THAT(error_of([&] { m.u64("w", 0, 10); }), HasSubstr("key 'w': expected a non-negative"));
+  EXPECT_THAT(error_of([&] { m.u64("v", 0, 10); }), HasSubstr("f.yaml:1:1: error: key 'v': missing required key"));
+  EXPECT_THAT(error_of([&] { m.real("x", 0, 10); }), HasSubstr("key 'x': expected a number"));
+  EXPECT_THAT(error_of([&] { m.choice("x", {"min", "mul"}); }), HasSubstr("'abc' is not one of: min, mul"));
+}
+
+TEST(YamlMap, SyntaxErrorAndMissingFile) {
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: [1, 2\n", "bad.yaml"); }), HasSubstr("bad.yaml:"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("- 1\n- 2\n", "list.yaml"); }), HasSubstr("must be a mapping"));
+  EXPECT_THAT(error_of([] { YamlMap::load_file("/nonexistent/x.yaml"); }), HasSubstr("cannot open file"));
+}
+
+TEST(YamlMap, ListsOfMappings) {
+  const YamlMap m = YamlMap::load_string("r:\n  - {name: a}\n  - 3\n", "l.yaml");
+  EXPECT_THAT(error_of([&] { m.maps("r"); }), HasSubstr("l.yaml:3:5: error: key 'r[1]': expected a mapping"));
+}
+
+}  // namespace
+}  // namespace minconv::config
