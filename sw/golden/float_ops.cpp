@@ -1,0 +1,202 @@
+#include "sw/golden/float_ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace minconv::golden {
+namespace {
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw std::invalid_argument(where + ": " + what);
+}
+
+void check_tensor(const std::string& where, const TensorF& t) {
+  if (t.h < 1 || t.w < 1 || t.c < 1) {
+    fail(where, "input has an empty shape " + std::to_string(t.h) + "x" + std::to_string(t.w) + "x" +
+                    std::to_string(t.c));
+  }
+  if (t.data.size() != static_cast<std::size_t>(t.h) * t.w * t.c) {
+    fail(where, "input holds " + std::to_string(t.data.size()) + " values, its shape needs " +
+                    std::to_string(static_cast<std::size_t>(t.h) * t.w * t.c));
+  }
+}
+
+void check_conv(const std::string& where, const TensorF& input, const std::vector<float>& weights,
+                const std::vector<float>& bias, int out_c, const ConvGeometry& g) {
+  check_tensor(where, input);
+  if (out_c < 1) fail(where, "out_c must be >= 1, got " + std::to_string(out_c));
+  if (g.kh < 1 || g.kw < 1 || g.stride_h < 1 || g.stride_w < 1) {
+    fail(where, "kernel and strides must be >= 1");
+  }
+  if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) {
+    fail(where, "padding must be >= 0");
+  }
+  if (input.h + g.pad_top + g.pad_bottom < g.kh || input.w + g.pad_left + g.pad_right < g.kw) {
+    fail(where,
+         "kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) + " is larger than the padded input");
+  }
+  const std::size_t expected = static_cast<std::size_t>(out_c) * g.kh * g.kw * input.c;
+  if (weights.size() != expected) {
+    fail(where,
+         "weights hold " + std::to_string(weights.size()) + " values, need " + std::to_string(expected));
+  }
+  if (!bias.empty() && bias.size() != static_cast<std::size_t>(out_c)) {
+    fail(where, "bias holds " + std::to_string(bias.size()) + " values, out_c is " + std::to_string(out_c));
+  }
+}
+
+// Convolution with a per-term operator term(o, x, w) accumulated in double.
+template <typename Term>
+TensorF conv_generic(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
+                     int out_c, const ConvGeometry& g, Term term) {
+  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c);
+  const std::size_t filter_size = static_cast<std::size_t>(g.kh) * g.kw * input.c;
+  for (int oy = 0; oy < out.h; ++oy) {
+    for (int ox = 0; ox < out.w; ++ox) {
+      for (int o = 0; o < out_c; ++o) {
+        double acc = 0.0;
+        const float* filter = weights.data() + o * filter_size;
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = oy * g.stride_h + ky - g.pad_top;
+          if (iy < 0 || iy >= input.h) continue;
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int ix = ox * g.stride_w + kx - g.pad_left;
+            if (ix < 0 || ix >= input.w) continue;
+            const float* in = &input.data[input.index(iy, ix, 0)];
+            const float* w = filter + (static_cast<std::size_t>(ky) * g.kw + kx) * input.c;
+            for (int ci = 0; ci < input.c; ++ci) acc += term(o, in[ci], w[ci]);
+          }
+        }
+        out.at(oy, ox, o) = static_cast<float>(acc + (bias.empty() ? 0.0 : bias[o]));
+      }
+    }
+  }
+  return out;
+}
+
+TensorF flatten(const TensorF& input) {
+  TensorF flat(1, 1, input.h * input.w * input.c);
+  flat.data = input.data;
+  return flat;
+}
+
+template <bool kMax>
+TensorF pool(const char* where, const TensorF& input, int k, int stride) {
+  check_tensor(where, input);
+  if (k < 1 || stride < 1) fail(where, "pool size and stride must be >= 1");
+  if (input.h < k || input.w < k) fail(where, "pool window is larger than the input");
+  TensorF out((input.h - k) / stride + 1, (input.w - k) / stride + 1, input.c);
+  for (int oy = 0; oy < out.h; ++oy) {
+    for (int ox = 0; ox < out.w; ++ox) {
+      for (int ch = 0; ch < input.c; ++ch) {
+        double acc = kMax ? -INFINITY : 0.0;
+        for (int ky = 0; ky < k; ++ky) {
+          for (int kx = 0; kx < k; ++kx) {
+            const double v = input.at(oy * stride + ky, ox * stride + kx, ch);
+            acc = kMax ? std::max(acc, v) : acc + v;
+          }
+        }
+        out.at(oy, ox, ch) = static_cast<float>(kMax ? acc : acc / (static_cast<double>(k) * k));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TensorF conv2d_float(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
+                     int out_c, const ConvGeometry& g) {
+  check_conv("conv2d_float", input, weights, bias, out_c, g);
+  return conv_generic(input, weights, bias, out_c, g,
+                      [](int, float x, float w) { return static_cast<double>(x) * w; });
+}
+
+TensorF fully_connected_float(const TensorF& input, const std::vector<float>& weights,
+                              const std::vector<float>& bias, int out_c) {
+  check_tensor("fully_connected_float", input);
+  return conv2d_float(flatten(input), weights, bias, out_c, ConvGeometry{});
+}
+
+TensorF maxpool_float(const TensorF& input, int k, int stride) {
+  return pool<true>("maxpool_float", input, k, stride);
+}
+
+TensorF avgpool_float(const TensorF& input, int k, int stride) {
+  return pool<false>("avgpool_float", input, k, stride);
+}
+
+TensorF relu_float(TensorF t) {
+  for (float& v : t.data) v = std::max(v, 0.0f);
+  return t;
+}
+
+double mean_abs(const TensorF& t) {
+  if (t.data.empty()) return 0.0;
+  double s = 0.0;
+  for (float v : t.data) s += std::fabs(v);
+  return s / static_cast<double>(t.data.size());
+}
+
+double max_abs(const TensorF& t) {
+  double m = 0.0;
+  for (float v : t.data) m = std::max(m, static_cast<double>(std::fabs(v)));
+  return m;
+}
+
+std::vector<double> filter_mean_abs(const std::vector<float>& weights, int out_c) {
+  if (out_c < 1 || weights.size() % static_cast<std::size_t>(out_c) != 0) {
+    throw std::invalid_argument("filter_mean_abs: " + std::to_string(weights.size()) +
+                                " weights do not split into " + std::to_string(out_c) + " filters");
+  }
+  const std::size_t n = weights.size() / out_c;
+  std::vector<double> mu(out_c, 0.0);
+  for (int o = 0; o < out_c; ++o) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < n; ++i) s += std::fabs(weights[o * n + i]);
+    mu[o] = n == 0 ? 0.0 : s / static_cast<double>(n);
+  }
+  return mu;
+}
+
+TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
+                        const std::vector<float>& bias, int out_c, const ConvGeometry& g, double mu_x) {
+  check_conv("minconv2d_float", input, weights, bias, out_c, g);
+  if (!(mu_x >= 0.0) || !std::isfinite(mu_x)) {
+    fail("minconv2d_float", "mu_x must be a finite value >= 0, got " + std::to_string(mu_x));
+  }
+  const std::vector<double> mu_w = filter_mean_abs(weights, out_c);
+  // Per filter: clip at ±2 mu_w,o and pre-scale by s_o = mu_x / mu_w,o, so the term is
+  // mu_w,o · sgn(x)·sgn(w')·min(|x|, |w'|).
+  const std::size_t n = weights.size() / out_c;
+  std::vector<float> scaled(weights.size(), 0.0f);
+  for (int o = 0; o < out_c; ++o) {
+    if (mu_w[o] == 0.0) continue;
+    const double alpha = 2.0 * mu_w[o];
+    const double s = mu_x / mu_w[o];
+    for (std::size_t i = 0; i < n; ++i) {
+      const double clipped = std::clamp(static_cast<double>(weights[o * n + i]), -alpha, alpha);
+      scaled[o * n + i] = static_cast<float>(s * clipped);
+    }
+  }
+  return conv_generic(input, scaled, bias, out_c, g, [&mu_w](int o, float x, float w) {
+    if (x == 0.0f || w == 0.0f) return 0.0;
+    const double m = std::min(std::fabs(static_cast<double>(x)), std::fabs(static_cast<double>(w)));
+    return ((x < 0.0f) == (w < 0.0f) ? m : -m) * mu_w[o];
+  });
+}
+
+TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
+                                  const std::vector<float>& bias, int out_c, double mu_x) {
+  check_tensor("min_fully_connected_float", input);
+  return minconv2d_float(flatten(input), weights, bias, out_c, ConvGeometry{}, mu_x);
+}
+
+int argmax(const TensorF& t) {
+  if (t.data.empty()) throw std::invalid_argument("argmax: empty tensor");
+  return static_cast<int>(std::max_element(t.data.begin(), t.data.end()) - t.data.begin());
+}
+
+}  // namespace minconv::golden

@@ -1,0 +1,47 @@
+#pragma once
+// Float reference operators (HWC tensors), the standard CNN ops and the MinConv op of DESIGN.md §2.
+// They define what the quantized int8 model approximates; they are not bit-exact references.
+#include <vector>
+
+#include "sw/golden/int8_ops.h"
+#include "sw/golden/tensor.h"
+
+namespace minconv::golden {
+
+// Standard convolution: input HWC, weights out_c x kh x kw x in_c, bias out_c (or empty for none),
+// zero padding. Throws std::invalid_argument on inconsistent shapes.
+TensorF conv2d_float(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
+                     int out_c, const ConvGeometry& g);
+
+// Fully connected: the input (any h x w x c) is flattened in HWC order to 1 x 1 x K and convolved with
+// a 1x1 kernel; weights out_c x K. Output 1 x 1 x out_c.
+TensorF fully_connected_float(const TensorF& input, const std::vector<float>& weights,
+                              const std::vector<float>& bias, int out_c);
+
+// k x k windows, stride, no padding, floor output size.
+TensorF maxpool_float(const TensorF& input, int k, int stride);
+TensorF avgpool_float(const TensorF& input, int k, int stride);
+TensorF relu_float(TensorF t);
+
+// Mean of |x| over all values (0 for an empty tensor) and max |x|.
+double mean_abs(const TensorF& t);
+double max_abs(const TensorF& t);
+// mu_|w|,o: mean |w| over each filter (weights out_c x filter_size).
+std::vector<double> filter_mean_abs(const std::vector<float>& weights, int out_c);
+
+// The MinConv operator of DESIGN.md §2, accumulated like a convolution, plus bias:
+//   y_o = b_o + Σ mu_w,o · sgn(x)·sgn(w)·min(|x|, (mu_x / mu_w,o)·|clip(w, ±2 mu_w,o)|)
+// mu_w,o is computed from the weights; mu_x (mean |x| of the layer input) is given, as it is a
+// calibrated constant at inference time (use mean_abs(input) for the per-input value). A filter of
+// zeros (mu_w,o = 0) contributes nothing. Throws std::invalid_argument if mu_x < 0 or shapes mismatch.
+TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
+                        const std::vector<float>& bias, int out_c, const ConvGeometry& g, double mu_x);
+
+// Fully connected MinConv (flattened input, 1x1 kernel).
+TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
+                                  const std::vector<float>& bias, int out_c, double mu_x);
+
+// Index of the largest value (first one on ties); throws on an empty tensor.
+int argmax(const TensorF& t);
+
+}  // namespace minconv::golden

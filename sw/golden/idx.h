@@ -1,0 +1,27 @@
+#pragma once
+// IDX dataset files (MNIST / Fashion-MNIST format), plain or gzip-compressed.
+//   images: big-endian u32 magic 0x00000803, u32 count, u32 rows, u32 cols, then count*rows*cols bytes
+//   labels: big-endian u32 magic 0x00000801, u32 count, then count bytes
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sw/golden/tensor.h"
+
+namespace minconv::golden {
+
+class DatasetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr std::size_t kAllItems = static_cast<std::size_t>(-1);
+
+// Images as rows x cols x 1 tensors with pixel / 255 in [0, 1]; at most max_count of them.
+// Throws DatasetError naming the file on an unreadable file, wrong magic, truncation or trailing bytes.
+std::vector<TensorF> read_idx_images(const std::string& path, std::size_t max_count = kAllItems);
+std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_count = kAllItems);
+
+}  // namespace minconv::golden

@@ -1,0 +1,312 @@
+// Model file writer and strict reader; the format is documented in MODEL_FORMAT.md.
+#include "sw/golden/model_file.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+
+namespace minconv::golden {
+namespace {
+
+constexpr char kMagic[4] = {'M', 'C', 'N', 'M'};
+constexpr std::size_t kHeaderPrefix = 12;  // magic, version, file size
+constexpr std::size_t kMaxNameLength = 255;
+
+uint32_t crc32_of(const uint8_t* data, std::size_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+class Writer {
+ public:
+  void u8(uint8_t v) { bytes_.push_back(v); }
+  void u16(uint16_t v) {
+    for (int i = 0; i < 2; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
+  void f64(double v) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(bits >> (8 * i)));
+  }
+  void raw(const void* p, std::size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    bytes_.insert(bytes_.end(), b, b + n);
+  }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+class Reader {
+ public:
+  Reader(const std::vector<uint8_t>& b, std::size_t end, std::string source)
+      : b_(b), end_(end), source_(std::move(source)) {}
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
+  }
+  void need(std::size_t n, const char* what) {
+    if (end_ - pos_ < n) fail(std::string("file ends in the middle of ") + what);
+  }
+  uint8_t u8(const char* what) {
+    need(1, what);
+    return b_[pos_++];
+  }
+  uint16_t u16(const char* what) {
+    need(2, what);
+    uint16_t v = static_cast<uint16_t>(b_[pos_] | (b_[pos_ + 1] << 8));
+    pos_ += 2;
+    return v;
+  }
+  uint32_t u32(const char* what) {
+    need(4, what);
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b_[pos_ + i]) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  int32_t i32(const char* what) { return static_cast<int32_t>(u32(what)); }
+  double f64(const char* what) {
+    need(8, what);
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(b_[pos_ + i]) << (8 * i);
+    pos_ += 8;
+    double v = 0;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  const uint8_t* take(std::size_t n, const char* what) {
+    need(n, what);
+    const uint8_t* p = b_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::size_t pos() const { return pos_; }
+  std::size_t end() const { return end_; }
+
+ private:
+  const std::vector<uint8_t>& b_;
+  std::size_t end_;
+  std::string source_;
+  std::size_t pos_ = 0;
+};
+
+uint32_t encode_type(LayerType t) { return static_cast<uint32_t>(t); }
+
+}  // namespace
+
+std::vector<uint8_t> serialize_model(const QuantModel& model) {
+  validate(model);
+  Writer w;
+  w.raw(kMagic, 4);
+  w.u32(kModelFormatVersion);
+  w.u32(0);  // file size, patched below
+  w.u32(model.pe == PeKind::kMin ? 0 : 1);
+  w.i32(model.input.h);
+  w.i32(model.input.w);
+  w.i32(model.input.c);
+  w.f64(model.input_scale);
+  w.u32(static_cast<uint32_t>(model.layers.size()));
+  for (const QuantLayer& l : model.layers) {
+    w.u32(encode_type(l.type));
+    if (l.name.size() > kMaxNameLength)
+      throw ModelError("save_model: layer name '" + l.name + "' is too long");
+    w.u32(static_cast<uint32_t>(l.name.size()));
+    w.raw(l.name.data(), l.name.size());
+    if (l.type == LayerType::kMaxPool || l.type == LayerType::kAvgPool) {
+      w.i32(l.k);
+      w.i32(l.stride);
+      continue;
+    }
+    const ConvGeometry& g = l.geometry;
+    for (int v : {g.kh, g.kw, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom, g.pad_right})
+      w.i32(v);
+    w.i32(l.in_c);
+    w.i32(l.out_c);
+    w.u8(l.relu ? 1 : 0);
+    w.u8(l.raw_output ? 1 : 0);
+    w.u16(0);
+    for (int o = 0; o < l.out_c; ++o) {
+      w.i32(l.post[o].bias);
+      w.i32(l.post[o].multiplier);
+      w.i32(l.post[o].shift);
+      w.f64(l.acc_scale[o]);
+    }
+    w.u32(static_cast<uint32_t>(l.weights.size()));
+    w.raw(l.weights.data(), l.weights.size());
+  }
+  std::vector<uint8_t>& b = w.bytes();
+  const uint64_t total = b.size() + 4;
+  if (total > std::numeric_limits<uint32_t>::max()) throw ModelError("save_model: model larger than 4 GiB");
+  for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<uint8_t>(total >> (8 * i));
+  w.u32(crc32_of(b.data(), b.size()));
+  return std::move(b);
+}
+
+void save_model(const QuantModel& model, const std::string& path) {
+  const std::vector<uint8_t> bytes = serialize_model(model);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw ModelError(path + ": cannot open for writing");
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (!f) throw ModelError(path + ": write failed");
+}
+
+QuantModel parse_model(const std::vector<uint8_t>& bytes, const std::string& source) {
+  if (bytes.size() < 4 || std::memcmp(bytes.data(), kMagic, 4) != 0) {
+    throw ModelError(source + ": not a MinConv model file (magic is not \"MCNM\")");
+  }
+  if (bytes.size() < kHeaderPrefix + 4) {
+    throw ModelError(source + ": truncated: " + std::to_string(bytes.size()) +
+                     " bytes is shorter than the header");
+  }
+  Reader pre(bytes, kHeaderPrefix, source);
+  pre.take(4, "magic");
+  const uint32_t version = pre.u32("version");
+  if (version != kModelFormatVersion) {
+    throw ModelError(source + ": unsupported model format version " + std::to_string(version) +
+                     " (this reader supports version " + std::to_string(kModelFormatVersion) + ")");
+  }
+  const uint32_t declared = pre.u32("file size");
+  if (bytes.size() < declared) {
+    throw ModelError(source + ": truncated: file has " + std::to_string(bytes.size()) +
+                     " bytes, header says " + std::to_string(declared));
+  }
+  if (bytes.size() > declared) {
+    throw ModelError(source + ": " + std::to_string(bytes.size() - declared) +
+                     " unexpected bytes after the end of the model (header says " + std::to_string(declared) +
+                     " bytes)");
+  }
+  if (declared < kHeaderPrefix + 4) throw ModelError(source + ": header declares an impossible file size");
+  const std::size_t body_end = bytes.size() - 4;
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i) stored |= static_cast<uint32_t>(bytes[body_end + i]) << (8 * i);
+  const uint32_t actual = crc32_of(bytes.data(), body_end);
+  if (stored != actual) {
+    throw ModelError(source + ": checksum mismatch (stored CRC32 " + std::to_string(stored) + ", computed " +
+                     std::to_string(actual) + "): the file is corrupted");
+  }
+
+  Reader r(bytes, body_end, source);
+  r.take(kHeaderPrefix, "header");
+  QuantModel m;
+  const uint32_t pe = r.u32("PE kind");
+  if (pe > 1) r.fail("unknown PE kind " + std::to_string(pe) + " (0 = min, 1 = mul)");
+  m.pe = pe == 0 ? PeKind::kMin : PeKind::kMul;
+  m.input.h = r.i32("input height");
+  m.input.w = r.i32("input width");
+  m.input.c = r.i32("input channels");
+  if (m.input.h < 1 || m.input.w < 1 || m.input.c < 1)
+    r.fail("input shape " + to_string(m.input) + " is empty");
+  m.input_scale = r.f64("input scale");
+  if (!(m.input_scale > 0.0) || !std::isfinite(m.input_scale)) r.fail("input scale must be finite and > 0");
+  const uint32_t count = r.u32("layer count");
+  if (count == 0) r.fail("model has no layers");
+  if (count > (r.end() - r.pos()) / 12)
+    r.fail("layer count " + std::to_string(count) + " exceeds the file size");
+  for (uint32_t i = 0; i < count; ++i) {
+    const std::string at = "layer " + std::to_string(i) + ": ";
+    QuantLayer l;
+    const uint32_t type = r.u32("layer type");
+    if (type > encode_type(LayerType::kAvgPool)) {
+      r.fail(at + "unknown layer type " + std::to_string(type) + " (0 conv, 1 fc, 2 maxpool, 3 avgpool)");
+    }
+    l.type = static_cast<LayerType>(type);
+    const uint32_t name_len = r.u32("layer name length");
+    if (name_len > kMaxNameLength) r.fail(at + "name length " + std::to_string(name_len) + " exceeds 255");
+    const uint8_t* name = r.take(name_len, "layer name");
+    l.name.assign(reinterpret_cast<const char*>(name), name_len);
+    if (l.type == LayerType::kMaxPool || l.type == LayerType::kAvgPool) {
+      l.k = r.i32("pool size");
+      l.stride = r.i32("pool stride");
+      if (l.k < 1 || l.stride < 1) r.fail(at + "pool size and stride must be >= 1");
+      m.layers.push_back(std::move(l));
+      continue;
+    }
+    ConvGeometry& g = l.geometry;
+    for (int* v :
+         {&g.kh, &g.kw, &g.stride_h, &g.stride_w, &g.pad_top, &g.pad_left, &g.pad_bottom, &g.pad_right}) {
+      *v = r.i32("geometry");
+    }
+    if (g.kh < 1 || g.kw < 1 || g.stride_h < 1 || g.stride_w < 1)
+      r.fail(at + "kernel and strides must be >= 1");
+    if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0)
+      r.fail(at + "negative padding");
+    l.in_c = r.i32("in_c");
+    l.out_c = r.i32("out_c");
+    if (l.in_c < 1 || l.out_c < 1) {
+      r.fail(at + "in_c " + std::to_string(l.in_c) + " / out_c " + std::to_string(l.out_c) + " must be >= 1");
+    }
+    const uint8_t relu = r.u8("relu flag");
+    const uint8_t raw = r.u8("raw output flag");
+    const uint16_t reserved = r.u16("reserved");
+    if (relu > 1 || raw > 1 || reserved != 0) r.fail(at + "flags must be 0 or 1 and the reserved field 0");
+    l.relu = relu == 1;
+    l.raw_output = raw == 1;
+    if (static_cast<uint64_t>(l.out_c) * 20 > r.end() - r.pos()) {
+      r.fail(at + "out_c " + std::to_string(l.out_c) + " exceeds the file size");
+    }
+    for (int o = 0; o < l.out_c; ++o) {
+      PostScale p;
+      p.bias = r.i32("bias");
+      p.multiplier = r.i32("multiplier");
+      p.shift = r.i32("shift");
+      if (p.multiplier < 0 || p.shift < 1 || p.shift > 62) {
+        r.fail(at + "channel " + std::to_string(o) + " has multiplier " + std::to_string(p.multiplier) +
+               " and shift " + std::to_string(p.shift) + " (need 0 <= multiplier < 2^31, 1 <= shift <= 62)");
+      }
+      l.post.push_back(p);
+      const double s = r.f64("accumulator scale");
+      if (!(s > 0.0) || !std::isfinite(s)) {
+        r.fail(at + "channel " + std::to_string(o) + " has an accumulator scale that is not finite and > 0");
+      }
+      l.acc_scale.push_back(s);
+    }
+    const uint32_t wcount = r.u32("weight count");
+    const uint64_t expected = static_cast<uint64_t>(l.out_c) * g.kh * g.kw * l.in_c;
+    if (wcount != expected) {
+      r.fail(at + "weight count " + std::to_string(wcount) +
+             " does not match out_c x kh x kw x in_c = " + std::to_string(expected));
+    }
+    const uint8_t* wp = r.take(wcount, "weights");
+    l.weights.resize(wcount);
+    std::memcpy(l.weights.data(), wp, wcount);
+    for (int8_t v : l.weights) {
+      if (v == -128) r.fail(at + "weight value -128 is not allowed (symmetric int8, range ±127)");
+    }
+    m.layers.push_back(std::move(l));
+  }
+  if (r.pos() != r.end()) {
+    r.fail(std::to_string(r.end() - r.pos()) + " unexpected bytes after the last layer");
+  }
+  try {
+    validate(m);
+  } catch (const ModelError& e) {
+    throw ModelError(source + ": " + e.what());
+  }
+  return m;
+}
+
+QuantModel load_model(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ModelError(path + ": cannot open model file");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw ModelError(path + ": read error");
+  return parse_model(bytes, path);
+}
+
+}  // namespace minconv::golden

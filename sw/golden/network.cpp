@@ -1,0 +1,562 @@
+// Network description, calibration, quantization and the reference int8 forward pass.
+//
+// Quantization rules (DESIGN.md §3), per conv/fc layer i with input scale S_i:
+//   min PE: S_i = 2 mu_x,i / 127 (mu_x,i from a kMinConv calibration). Per filter o: mu_w,o = mean |w_o|,
+//           w' = (mu_x,i / mu_w,o) * clip(w, ±2 mu_w,o), qw = clamp(round(w' / S_i), ±127),
+//           acc_scale_o = mu_w,o * S_i.
+//   mul PE: S_i = max|x| / 127 over the activations between the previous conv/fc and this layer (the
+//           previous layer's output and the pools in between, which keep the scale; for the first layer
+//           the network input). Per filter o: S_w,o = max|w_o| / 127, qw = round(w / S_w,o),
+//           acc_scale_o = S_i * S_w,o.
+//   both:   bias_q = round(b_o / acc_scale_o) (must fit int32); the requantization ratio
+//           acc_scale_o / S_next (S_next: the input scale of the next conv/fc) becomes multiplier/shift.
+//           The last layer (a conv/fc) has raw int32 output; its acc_scale dequantizes the logits.
+//   rounding is half away from zero everywhere (std::lround).
+// A filter of zeros (mu_w,o = 0 or max|w_o| = 0) gets zero weights and acc_scale_o = S_i.
+#include "sw/golden/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sw/golden/float_ops.h"
+
+namespace minconv::golden {
+namespace {
+
+std::string layer_label(const std::vector<FloatLayer>& layers, std::size_t i) {
+  const std::string& n = layers[i].name;
+  return "layer " + std::to_string(i) + (n.empty() ? "" : " '" + n + "'") + " (" + to_string(layers[i].type) +
+         ")";
+}
+
+std::string qlayer_label(const QuantModel& m, std::size_t i) {
+  const std::string& n = m.layers[i].name;
+  return "layer " + std::to_string(i) + (n.empty() ? "" : " '" + n + "'") + " (" +
+         to_string(m.layers[i].type) + ")";
+}
+
+bool is_conv_like(LayerType t) { return t == LayerType::kConv || t == LayerType::kFc; }
+
+void check_geometry(const std::string& label, const ConvGeometry& g) {
+  if (g.kh < 1 || g.kw < 1) throw ModelError(label + ": kernel must be at least 1x1");
+  if (g.stride_h < 1 || g.stride_w < 1) throw ModelError(label + ": strides must be >= 1");
+  if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) {
+    throw ModelError(label + ": padding must be >= 0");
+  }
+}
+
+bool is_unit_geometry(const ConvGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+         g.pad_bottom == 0 && g.pad_right == 0;
+}
+
+// Output shape of a conv-like or pool layer; throws with the label on an empty output.
+Shape conv_output(const std::string& label, const Shape& in, const ConvGeometry& g, int out_c) {
+  if (static_cast<int64_t>(in.h) + g.pad_top + g.pad_bottom < g.kh ||
+      static_cast<int64_t>(in.w) + g.pad_left + g.pad_right < g.kw) {
+    throw ModelError(label + ": kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) +
+                     " is larger than the padded input " + to_string(in));
+  }
+  return Shape{g.out_h(in.h), g.out_w(in.w), out_c};
+}
+
+Shape pool_output(const std::string& label, const Shape& in, int k, int stride) {
+  if (k < 1 || stride < 1) throw ModelError(label + ": pool size and stride must be >= 1");
+  if (in.h < k || in.w < k) {
+    throw ModelError(label + ": pool window " + std::to_string(k) + "x" + std::to_string(k) +
+                     " is larger than its input " + to_string(in));
+  }
+  return Shape{(in.h - k) / stride + 1, (in.w - k) / stride + 1, in.c};
+}
+
+void check_shape(const std::string& what, const Shape& s) {
+  if (s.h < 1 || s.w < 1 || s.c < 1) throw ModelError(what + ": input shape " + to_string(s) + " is empty");
+}
+
+int64_t flat_size(const Shape& s) { return static_cast<int64_t>(s.h) * s.w * s.c; }
+
+TensorF run_float_layer(const FloatLayer& l, const TensorF& x, FloatMode mode, double mu_x) {
+  TensorF y;
+  switch (l.type) {
+    case LayerType::kConv:
+      y = mode == FloatMode::kMinConv ? minconv2d_float(x, l.weights, l.bias, l.out_c, l.geometry, mu_x)
+                                      : conv2d_float(x, l.weights, l.bias, l.out_c, l.geometry);
+      break;
+    case LayerType::kFc:
+      y = mode == FloatMode::kMinConv ? min_fully_connected_float(x, l.weights, l.bias, l.out_c, mu_x)
+                                      : fully_connected_float(x, l.weights, l.bias, l.out_c);
+      break;
+    case LayerType::kMaxPool:
+      return maxpool_float(x, l.k, l.stride);
+    case LayerType::kAvgPool:
+      return avgpool_float(x, l.k, l.stride);
+  }
+  return l.relu ? relu_float(std::move(y)) : y;
+}
+
+int8_t round_clamp_127(double v) {
+  const double r = std::clamp(std::round(v), -127.0, 127.0);  // std::round: half away from zero
+  return static_cast<int8_t>(r);
+}
+
+int32_t round_to_int32(const std::string& label, double v, int o) {
+  const double r = std::round(v);
+  if (!std::isfinite(r) || r > std::numeric_limits<int32_t>::max() ||
+      r < std::numeric_limits<int32_t>::min()) {
+    throw ModelError(label + ": quantized bias of channel " + std::to_string(o) + " (" + std::to_string(v) +
+                     ") does not fit in int32; the bias is too large for the accumulator scale");
+  }
+  return static_cast<int32_t>(r);
+}
+
+void check_finite(const std::string& label, const std::vector<float>& v, const char* what) {
+  for (float f : v) {
+    if (!std::isfinite(f)) throw ModelError(label + ": " + what + " contain a non-finite value");
+  }
+}
+
+}  // namespace
+
+const char* to_string(LayerType t) {
+  switch (t) {
+    case LayerType::kConv:
+      return "conv";
+    case LayerType::kFc:
+      return "fc";
+    case LayerType::kMaxPool:
+      return "maxpool";
+    case LayerType::kAvgPool:
+      return "avgpool";
+  }
+  return "unknown";
+}
+
+const char* to_string(PeKind k) { return k == PeKind::kMin ? "min" : "mul"; }
+
+std::string to_string(const Shape& s) {
+  return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c);
+}
+
+std::vector<Shape> infer_shapes(const FloatNetwork& net) {
+  check_shape("network", net.input);
+  if (net.layers.empty()) throw ModelError("network has no layers");
+  std::vector<Shape> shapes;
+  Shape cur = net.input;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
+    const std::string label = layer_label(net.layers, i);
+    switch (l.type) {
+      case LayerType::kConv:
+      case LayerType::kFc: {
+        if (l.out_c < 1) throw ModelError(label + ": out_c must be >= 1, got " + std::to_string(l.out_c));
+        check_geometry(label, l.geometry);
+        Shape in = cur;
+        if (l.type == LayerType::kFc) {
+          if (!is_unit_geometry(l.geometry)) {
+            throw ModelError(label + ": a fully connected layer has a 1x1 kernel, stride 1 and no padding");
+          }
+          in = Shape{1, 1, static_cast<int>(flat_size(cur))};
+        }
+        const Shape out = conv_output(label, in, l.geometry, l.out_c);
+        const uint64_t expected = static_cast<uint64_t>(l.out_c) * l.geometry.kh * l.geometry.kw * in.c;
+        if (l.weights.size() != expected) {
+          throw ModelError(label + ": has " + std::to_string(l.weights.size()) +
+                           " weights, out_c x kh x kw x in_c = " + std::to_string(l.out_c) + "x" +
+                           std::to_string(l.geometry.kh) + "x" + std::to_string(l.geometry.kw) + "x" +
+                           std::to_string(in.c) + " needs " + std::to_string(expected));
+        }
+        if (l.bias.size() != static_cast<std::size_t>(l.out_c)) {
+          throw ModelError(label + ": has " + std::to_string(l.bias.size()) + " biases, out_c is " +
+                           std::to_string(l.out_c));
+        }
+        cur = out;
+        break;
+      }
+      case LayerType::kMaxPool:
+      case LayerType::kAvgPool:
+        cur = pool_output(label, cur, l.k, l.stride);
+        break;
+      default:
+        throw ModelError(label + ": unknown layer type " + std::to_string(static_cast<int>(l.type)));
+    }
+    shapes.push_back(cur);
+  }
+  return shapes;
+}
+
+Shape layer_input_shape(const FloatNetwork& net, const std::vector<Shape>& shapes, std::size_t i) {
+  const Shape in = i == 0 ? net.input : shapes.at(i - 1);
+  if (net.layers.at(i).type == LayerType::kFc) return Shape{1, 1, static_cast<int>(flat_size(in))};
+  return in;
+}
+
+std::vector<TensorF> run_float(const FloatNetwork& net, const TensorF& input, FloatMode mode,
+                               const Calibration* calib) {
+  infer_shapes(net);
+  if (Shape{input.h, input.w, input.c} != net.input) {
+    throw ModelError("run_float: input shape " + to_string(Shape{input.h, input.w, input.c}) +
+                     " does not match the network input " + to_string(net.input));
+  }
+  if (calib != nullptr && calib->layers.size() != net.layers.size()) {
+    throw ModelError("run_float: calibration has " + std::to_string(calib->layers.size()) +
+                     " layers, the network " + std::to_string(net.layers.size()));
+  }
+  std::vector<TensorF> outs;
+  const TensorF* x = &input;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const double mu_x = calib != nullptr ? calib->layers[i].mean_abs_in : mean_abs(*x);
+    outs.push_back(run_float_layer(net.layers[i], *x, mode, mu_x));
+    x = &outs.back();
+  }
+  return outs;
+}
+
+Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& images, FloatMode mode) {
+  infer_shapes(net);
+  if (images.empty()) throw ModelError("calibrate: no calibration images");
+  for (std::size_t n = 0; n < images.size(); ++n) {
+    if (Shape{images[n].h, images[n].w, images[n].c} != net.input) {
+      throw ModelError("calibrate: image " + std::to_string(n) + " has shape " +
+                       to_string(Shape{images[n].h, images[n].w, images[n].c}) + ", the network input is " +
+                       to_string(net.input));
+    }
+  }
+  Calibration cal;
+  cal.mode = mode;
+  cal.layers.resize(net.layers.size());
+  std::vector<TensorF> acts = images;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
+    LayerStats& st = cal.layers[i];
+    if (is_conv_like(l.type)) {
+      double sum = 0.0;
+      std::size_t count = 0;
+      for (const TensorF& a : acts) {
+        sum += mean_abs(a) * static_cast<double>(a.size());
+        count += a.size();
+        st.max_abs_in = std::max(st.max_abs_in, max_abs(a));
+      }
+      st.mean_abs_in = sum / static_cast<double>(count);
+    }
+    double sum_out = 0.0;
+    std::size_t count_out = 0;
+    for (TensorF& a : acts) {
+      a = run_float_layer(l, a, mode, st.mean_abs_in);
+      if (is_conv_like(l.type)) {
+        sum_out += mean_abs(a) * static_cast<double>(a.size());
+        count_out += a.size();
+        st.max_abs_out = std::max(st.max_abs_out, max_abs(a));
+      }
+    }
+    if (count_out > 0) st.mean_abs_out = sum_out / static_cast<double>(count_out);
+  }
+  cal.output_min = std::numeric_limits<double>::infinity();
+  cal.output_max = -std::numeric_limits<double>::infinity();
+  for (const TensorF& a : acts) {
+    for (float v : a.data) {
+      cal.output_min = std::min(cal.output_min, static_cast<double>(v));
+      cal.output_max = std::max(cal.output_max, static_cast<double>(v));
+    }
+  }
+  return cal;
+}
+
+void quantize_multiplier(double ratio, int32_t& multiplier, int32_t& shift) {
+  if (!std::isfinite(ratio) || ratio < 0.0) {
+    throw ModelError("requantization ratio " + std::to_string(ratio) + " is not a finite value >= 0");
+  }
+  if (ratio == 0.0) {
+    multiplier = 0;
+    shift = 31;
+    return;
+  }
+  int e = 0;
+  const double mant = std::frexp(ratio, &e);  // ratio = mant * 2^e, mant in [0.5, 1)
+  int64_t m = std::llround(mant * 2147483648.0);
+  if (m == (int64_t{1} << 31)) {
+    m >>= 1;
+    ++e;
+  }
+  int64_t n = 31 - static_cast<int64_t>(e);  // ratio = m / 2^n
+  if (n < 1) {
+    throw ModelError("requantization ratio " + std::to_string(ratio) + " is too large (>= 2^30)");
+  }
+  if (n > 62) {
+    const int64_t drop = n - 62;
+    m = drop >= 63 ? 0 : (m + (int64_t{1} << (drop - 1))) >> drop;
+    n = 62;
+  }
+  multiplier = static_cast<int32_t>(m);
+  shift = static_cast<int32_t>(n);
+}
+
+QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe) {
+  const std::vector<Shape> shapes = infer_shapes(net);
+  if (calib.layers.size() != net.layers.size()) {
+    throw ModelError("quantize: calibration has " + std::to_string(calib.layers.size()) +
+                     " layers, the network " + std::to_string(net.layers.size()));
+  }
+  const FloatMode want = pe == PeKind::kMin ? FloatMode::kMinConv : FloatMode::kStandard;
+  if (calib.mode != want) {
+    throw ModelError(std::string("quantize: a ") + to_string(pe) + " model needs a " +
+                     (want == FloatMode::kMinConv ? "MinConv" : "standard") + " calibration");
+  }
+  if (!is_conv_like(net.layers.back().type)) {
+    throw ModelError(
+        "quantize: the last layer must be a conv or fc layer (its raw int32 output is the logits)");
+  }
+
+  // Input scale of every conv/fc layer.
+  std::vector<double> in_scale(net.layers.size(), 0.0);
+  int prev = -1;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    if (!is_conv_like(net.layers[i].type)) continue;
+    const std::string label = layer_label(net.layers, i);
+    const LayerStats& st = calib.layers[i];
+    double s = 0.0;
+    if (pe == PeKind::kMin) {
+      s = 2.0 * st.mean_abs_in / 127.0;
+    } else {
+      const double range = prev < 0 ? st.max_abs_in : std::max(st.max_abs_in, calib.layers[prev].max_abs_out);
+      s = range / 127.0;
+    }
+    if (!(s > 0.0) || !std::isfinite(s)) {
+      throw ModelError("quantize: " + label +
+                       ": its input is all zeros (or not finite) on the calibration set");
+    }
+    in_scale[i] = s;
+    prev = static_cast<int>(i);
+  }
+
+  QuantModel m;
+  m.pe = pe;
+  m.input = net.input;
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    if (is_conv_like(net.layers[i].type)) {
+      m.input_scale = in_scale[i];
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
+    const std::string label = layer_label(net.layers, i);
+    QuantLayer q;
+    q.type = l.type;
+    q.name = l.name;
+    if (!is_conv_like(l.type)) {
+      q.k = l.k;
+      q.stride = l.stride;
+      m.layers.push_back(std::move(q));
+      continue;
+    }
+    check_finite(label, l.weights, "weights");
+    check_finite(label, l.bias, "biases");
+    const double S = in_scale[i];
+    const Shape in = layer_input_shape(net, shapes, i);
+    q.geometry = l.geometry;
+    q.in_c = in.c;
+    q.out_c = l.out_c;
+    q.relu = l.relu;
+    q.weights.resize(l.weights.size());
+    q.acc_scale.resize(l.out_c);
+    q.post.resize(l.out_c);
+    const std::size_t n = l.weights.size() / l.out_c;
+    std::size_t next = i + 1;
+    while (next < net.layers.size() && !is_conv_like(net.layers[next].type)) ++next;
+    q.raw_output = next == net.layers.size();
+    const std::vector<double> mu_w = filter_mean_abs(l.weights, l.out_c);
+    for (int o = 0; o < l.out_c; ++o) {
+      const float* w = l.weights.data() + o * n;
+      int8_t* qw = q.weights.data() + o * n;
+      if (pe == PeKind::kMin) {
+        const double mu_x = calib.layers[i].mean_abs_in;
+        if (mu_w[o] > 0.0) {
+          const double alpha = 2.0 * mu_w[o];
+          const double s_o = mu_x / mu_w[o];
+          for (std::size_t k = 0; k < n; ++k) {
+            const double w_prime = s_o * std::clamp(static_cast<double>(w[k]), -alpha, alpha);
+            qw[k] = round_clamp_127(w_prime / S);
+          }
+          q.acc_scale[o] = mu_w[o] * S;
+        } else {
+          std::fill(qw, qw + n, int8_t{0});
+          q.acc_scale[o] = S;
+        }
+      } else {
+        double wmax = 0.0;
+        for (std::size_t k = 0; k < n; ++k) wmax = std::max(wmax, static_cast<double>(std::fabs(w[k])));
+        const double s_w = wmax / 127.0;
+        for (std::size_t k = 0; k < n; ++k) qw[k] = s_w > 0.0 ? round_clamp_127(w[k] / s_w) : int8_t{0};
+        q.acc_scale[o] = s_w > 0.0 ? S * s_w : S;
+      }
+      PostScale& p = q.post[o];
+      p.bias = round_to_int32(label, l.bias[o] / q.acc_scale[o], o);
+      if (q.raw_output) {
+        p.multiplier = 1 << 30;  // unused with raw output; an identity ratio keeps the record valid
+        p.shift = 30;
+      } else {
+        try {
+          quantize_multiplier(q.acc_scale[o] / in_scale[next], p.multiplier, p.shift);
+        } catch (const ModelError& e) {
+          throw ModelError("quantize: " + label + ", channel " + std::to_string(o) + ": " + e.what());
+        }
+      }
+    }
+    m.layers.push_back(std::move(q));
+  }
+  validate(m);
+  return m;
+}
+
+std::vector<Shape> validate(const QuantModel& model) {
+  check_shape("model", model.input);
+  if (!(model.input_scale > 0.0) || !std::isfinite(model.input_scale)) {
+    throw ModelError("model: input scale must be a finite value > 0, got " +
+                     std::to_string(model.input_scale));
+  }
+  if (model.layers.empty()) throw ModelError("model has no layers");
+  std::vector<Shape> shapes;
+  Shape cur = model.input;
+  for (std::size_t i = 0; i < model.layers.size(); ++i) {
+    const QuantLayer& l = model.layers[i];
+    const std::string label = qlayer_label(model, i);
+    const bool last = i + 1 == model.layers.size();
+    switch (l.type) {
+      case LayerType::kConv:
+      case LayerType::kFc: {
+        check_geometry(label, l.geometry);
+        if (l.in_c < 1 || l.out_c < 1) throw ModelError(label + ": in_c and out_c must be >= 1");
+        Shape in = cur;
+        if (l.type == LayerType::kFc) {
+          if (!is_unit_geometry(l.geometry)) {
+            throw ModelError(label + ": a fully connected layer has a 1x1 kernel, stride 1 and no padding");
+          }
+          if (flat_size(cur) > std::numeric_limits<int>::max()) throw ModelError(label + ": input too large");
+          in = Shape{1, 1, static_cast<int>(flat_size(cur))};
+        }
+        if (l.in_c != in.c) {
+          throw ModelError(label + ": in_c is " + std::to_string(l.in_c) + " but its input is " +
+                           to_string(in));
+        }
+        cur = conv_output(label, in, l.geometry, l.out_c);
+        const uint64_t expected = static_cast<uint64_t>(l.out_c) * l.geometry.kh * l.geometry.kw * l.in_c;
+        if (l.weights.size() != expected) {
+          throw ModelError(label + ": has " + std::to_string(l.weights.size()) + " weights, needs " +
+                           std::to_string(expected));
+        }
+        if (l.post.size() != static_cast<std::size_t>(l.out_c) ||
+            l.acc_scale.size() != static_cast<std::size_t>(l.out_c)) {
+          throw ModelError(label + ": needs " + std::to_string(l.out_c) + " post-scale records and scales");
+        }
+        for (std::size_t o = 0; o < l.post.size(); ++o) {
+          const PostScale& p = l.post[o];
+          if (p.multiplier < 0 || p.shift < 1 || p.shift > 62) {
+            throw ModelError(label + ": post-scale of channel " + std::to_string(o) + " has multiplier " +
+                             std::to_string(p.multiplier) + ", shift " + std::to_string(p.shift) +
+                             " (need 0 <= multiplier < 2^31, 1 <= shift <= 62)");
+          }
+          if (!(l.acc_scale[o] > 0.0) || !std::isfinite(l.acc_scale[o])) {
+            throw ModelError(label + ": accumulator scale of channel " + std::to_string(o) +
+                             " must be a finite value > 0");
+          }
+        }
+        if (l.raw_output != last) {
+          throw ModelError(label + (last ? ": the last layer must have raw int32 output"
+                                         : ": only the last layer may have raw int32 output"));
+        }
+        break;
+      }
+      case LayerType::kMaxPool:
+      case LayerType::kAvgPool:
+        if (last) throw ModelError(label + ": the last layer must be a conv or fc layer");
+        cur = pool_output(label, cur, l.k, l.stride);
+        break;
+      default:
+        throw ModelError(label + ": unknown layer type " + std::to_string(static_cast<int>(l.type)));
+    }
+    shapes.push_back(cur);
+  }
+  return shapes;
+}
+
+Tensor8 quantize_input(const QuantModel& model, const TensorF& x) {
+  if (Shape{x.h, x.w, x.c} != model.input ||
+      x.data.size() != static_cast<std::size_t>(flat_size(model.input))) {
+    throw ModelError("quantize_input: input shape " + to_string(Shape{x.h, x.w, x.c}) +
+                     " does not match the model input " + to_string(model.input));
+  }
+  if (!(model.input_scale > 0.0)) throw ModelError("quantize_input: model input scale must be > 0");
+  Tensor8 q(x.h, x.w, x.c);
+  for (std::size_t i = 0; i < x.data.size(); ++i) {
+    if (!std::isfinite(x.data[i])) {
+      throw ModelError("quantize_input: input value " + std::to_string(i) + " is not finite");
+    }
+    q.data[i] = round_clamp_127(x.data[i] / model.input_scale);
+  }
+  return q;
+}
+
+std::vector<LayerOutput> run_int8(const QuantModel& model, const Tensor8& input) {
+  validate(model);
+  if (Shape{input.h, input.w, input.c} != model.input) {
+    throw ModelError("run_int8: input shape " + to_string(Shape{input.h, input.w, input.c}) +
+                     " does not match the model input " + to_string(model.input));
+  }
+  std::vector<LayerOutput> outs;
+  Tensor8 x = input;
+  for (const QuantLayer& l : model.layers) {
+    LayerOutput out;
+    switch (l.type) {
+      case LayerType::kConv:
+      case LayerType::kFc: {
+        if (l.type == LayerType::kFc) {
+          x.c = x.h * x.w * x.c;  // HWC flattening keeps the data order
+          x.h = x.w = 1;
+        }
+        if (l.raw_output) {
+          out.is_raw = true;
+          out.raw = conv2d_raw(model.pe, x, l.weights, l.out_c, l.geometry, l.post, l.relu);
+        } else {
+          out.q = conv2d_int8(model.pe, x, l.weights, l.out_c, l.geometry, l.post, l.relu);
+        }
+        break;
+      }
+      case LayerType::kMaxPool:
+        out.q = maxpool_int8(x, l.k, l.stride);
+        break;
+      case LayerType::kAvgPool:
+        out.q = avgpool_int8(x, l.k, l.stride);
+        break;
+    }
+    if (!out.is_raw) x = out.q;
+    outs.push_back(std::move(out));
+  }
+  return outs;
+}
+
+std::vector<double> dequantize_logits(const QuantModel& model, const Tensor32& raw) {
+  if (model.layers.empty() || !model.layers.back().raw_output) {
+    throw ModelError("dequantize_logits: the model's last layer has no raw output");
+  }
+  const std::vector<double>& scale = model.layers.back().acc_scale;
+  if (raw.c != static_cast<int>(scale.size()) || raw.data.size() % scale.size() != 0) {
+    throw ModelError("dequantize_logits: output has " + std::to_string(raw.c) + " channels, the model " +
+                     std::to_string(scale.size()));
+  }
+  std::vector<double> logits(raw.data.size());
+  for (std::size_t i = 0; i < raw.data.size(); ++i) logits[i] = raw.data[i] * scale[i % scale.size()];
+  return logits;
+}
+
+int argmax(const std::vector<double>& v) {
+  if (v.empty()) throw std::invalid_argument("argmax: empty vector");
+  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+int classify(const QuantModel& model, const Tensor8& input) {
+  const std::vector<LayerOutput> outs = run_int8(model, input);
+  return argmax(dequantize_logits(model, outs.back().raw));
+}
+
+}  // namespace minconv::golden
