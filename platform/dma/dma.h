@@ -1,0 +1,138 @@
+#pragma once
+// Multi-channel DMA engine: moves 3-D strided blocks (planes x rows x row_bytes) between bus addresses, in
+// bursts of at most `burst_bytes` that never cross a row. Register map: platform/dma/dma_regs.h.
+//
+// Behaviour (what the driver can rely on):
+// - Each channel has its own SC_THREAD; channels run concurrently and contend on the bus through the
+//   annotated delays the targets return (the thread waits for every delay it is given).
+// - Per burst: `setup_cycles` DMA cycles of issue overhead, a read of the source into a local buffer, a
+//   write of the buffer to the destination. Each payload starts as TLM_INCOMPLETE_RESPONSE; any response
+//   other than TLM_OK_RESPONSE stops the job with an error code and kErrorAddr = the burst's address.
+// - Writing kCtrl with kCtrlStart: the transfer registers are copied into the job (later register writes
+//   affect only the next job), kStatus becomes busy with done/error/error code, kBytesDone and kErrorAddr
+//   cleared, and the job starts at the writer's local time when the write arrives (sc_time_stamp() + the
+//   b_transport delay as received, before the CSR latency is added).
+//   Start while busy: error kErrStartBusy is set and the running job continues (the write is otherwise
+//   ignored except for kCtrlIrqEnable, which always takes effect).
+// - Descriptor mode (kCtrlDescMode): kNext is the address of the first descriptor (kDescWords words, the
+//   layout of kSrc..kNext, little endian). Each descriptor is fetched, validated and run; the chain ends at
+//   next == 0. The channel's registers are not modified by descriptor fetches.
+// - A zero row_bytes, rows or planes, or a misaligned descriptor address, is error kErrBadConfig.
+// - kStatus done/error are write-1-to-clear; the channel's irq line is high while (done | error) and
+//   kCtrlIrqEnable is set.
+// - CSR accesses must be single aligned 32-bit words without byte enables: misaligned or unmapped offsets
+//   give TLM_ADDRESS_ERROR_RESPONSE, other lengths or streaming widths TLM_BURST_ERROR_RESPONSE, byte
+//   enables TLM_BYTE_ENABLE_ERROR_RESPONSE, and writes to read-only registers TLM_COMMAND_ERROR_RESPONSE
+//   (a driver bug made visible rather than silently dropped). Each access costs one DMA cycle.
+//   transport_dbg reads registers without side effects; debug writes are refused (return 0).
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include <tlm>
+
+#include "platform/config/yaml_map.h"
+#include "platform/dma/dma_regs.h"
+#include "platform/stats/stats.h"
+
+namespace minconv::platform {
+
+struct DmaParams {
+  unsigned channels = 2;       // number of channels, 1..8
+  unsigned burst_bytes = 256;  // max bytes per bus transaction, a power of two in 4..4096
+  double clock_mhz = 500;      // DMA clock: CSR access latency and per-burst setup cost
+  unsigned setup_cycles = 2;   // per-burst issue overhead in DMA cycles
+
+  // Reads the keys above (all optional, defaults as above, range-checked). Does not call finish(): the
+  // caller owns the map.
+  static DmaParams from_yaml(const config::YamlMap& m);
+  nlohmann::json to_json() const;
+  // Empty if valid, else a description of the first invalid field.
+  std::string validate() const;
+};
+
+class Dma : public sc_core::sc_module, public StatsSource {
+ public:
+  tlm_utils::simple_target_socket<Dma> csr_socket;     // registers, local offsets 0..csr_size(channels)-1
+  tlm_utils::simple_initiator_socket<Dma> bus_socket;  // memory traffic
+  sc_core::sc_vector<sc_core::sc_out<bool>> irq;       // one level-sensitive line per channel
+
+  Dma(const sc_core::sc_module_name& name, const DmaParams& params);
+
+  // Bytes of register space for `channels` channels.
+  static constexpr uint32_t csr_size(unsigned channels) {
+    return regs::dma::kChannelBase + channels * regs::dma::kChannelStride;
+  }
+  uint32_t csr_size() const { return csr_size(params_.channels); }
+  const DmaParams& params() const { return params_; }
+
+  // StatsSource.
+  std::string stats_name() const override { return name(); }
+  TrafficStats traffic() const override;
+  nlohmann::json stats_json() const override;
+
+ private:
+  // The transfer registers kSrc..kNext, which are also the descriptor layout.
+  using Transfer = std::array<uint32_t, regs::dma::kDescWords>;
+
+  struct ChannelStats {
+    uint64_t jobs = 0;         // jobs finished (done or error)
+    uint64_t bytes = 0;        // bytes written
+    uint64_t errors = 0;       // error events, including start while busy
+    uint64_t descriptors = 0;  // descriptors fetched
+  };
+
+  struct Channel {
+    Transfer regs{};  // as written by software
+    uint32_t ctrl = 0;
+    uint32_t status = 0;
+    uint32_t bytes_done = 0;
+    uint32_t error_addr = 0;
+    Transfer job{};  // snapshot taken at start
+    bool desc_mode = false;
+    bool pending = false;  // a start was accepted and the thread has not picked it up yet
+    sc_core::sc_event start_event;
+    ChannelStats stats;
+  };
+
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+  // Untimed register access at a local offset (aligned, 32-bit).
+  tlm::tlm_response_status read_reg(uint32_t offset, uint32_t& value) const;
+  tlm::tlm_response_status write_reg(uint32_t offset, uint32_t value, const sc_core::sc_time& delay);
+  void write_ctrl(unsigned c, uint32_t value, const sc_core::sc_time& delay);
+
+  void channel_thread(unsigned c);
+  // Runs one transfer; returns false (with the channel's error set and the job finished) if it failed.
+  // `desc_address` is the descriptor's address (0 in register mode), reported for a bad configuration.
+  bool run_transfer(unsigned c, const Transfer& t, uint32_t desc_address);
+  bool fetch_descriptor(unsigned c, uint32_t address, Transfer& t);
+  // One bus transaction from the channel's thread; waits for the annotated delay (which starts at
+  // `delay`). Returns the response status.
+  tlm::tlm_response_status bus_access(tlm::tlm_command cmd, uint64_t address, uint8_t* data, unsigned length,
+                                      sc_core::sc_time delay);
+  void finish_job(unsigned c, uint32_t error_code, uint32_t error_addr);
+  void set_error(unsigned c, uint32_t error_code);
+  sc_core::sc_time setup_time() const;
+  bool irq_level(unsigned c) const;
+  void drive_irqs();  // SC_METHOD: the only writer of the irq lines
+
+  void channel_active(bool active);
+
+  DmaParams params_;
+  sc_core::sc_time cycle_;
+  std::vector<std::unique_ptr<Channel>> channels_;
+  sc_core::sc_event irq_event_;
+
+  TrafficStats traffic_;
+  unsigned active_channels_ = 0;
+  sc_core::sc_time active_since_ = sc_core::SC_ZERO_TIME;
+};
+
+}  // namespace minconv::platform
