@@ -6,34 +6,34 @@
 namespace minconv::regs::accel {
 
 // --- Identity and capabilities (read only) ---
-constexpr uint32_t kId = 0x000;             // kIdValue
-constexpr uint32_t kIdValue = 0x4D434E56;   // "MCNV"
-constexpr uint32_t kVersion = 0x004;        // register map version (kVersionValue)
+constexpr uint32_t kId = 0x000;            // kIdValue
+constexpr uint32_t kIdValue = 0x4D434E56;  // "MCNV"
+constexpr uint32_t kVersion = 0x004;       // register map version (kVersionValue)
 constexpr uint32_t kVersionValue = 1;
-constexpr uint32_t kPeKind = 0x008;         // PeKind
-constexpr uint32_t kRows = 0x00C;           // PE array rows R (output channels in parallel)
-constexpr uint32_t kCols = 0x010;           // PE array columns C (output pixels in parallel)
-constexpr uint32_t kClockKhz = 0x014;       // accelerator clock in kHz
-constexpr uint32_t kInBufOffset = 0x018;    // offset of the input buffer in the SRAM window
-constexpr uint32_t kInBufBytes = 0x01C;     // input buffer size (two ping-pong halves of half the size)
+constexpr uint32_t kPeKind = 0x008;       // PeKind
+constexpr uint32_t kRows = 0x00C;         // PE array rows R (output channels in parallel)
+constexpr uint32_t kCols = 0x010;         // PE array columns C (output pixels in parallel)
+constexpr uint32_t kClockKhz = 0x014;     // accelerator clock in kHz
+constexpr uint32_t kInBufOffset = 0x018;  // offset of the input buffer in the SRAM window
+constexpr uint32_t kInBufBytes = 0x01C;   // input buffer size (two ping-pong halves of half the size)
 constexpr uint32_t kWtBufOffset = 0x020;
 constexpr uint32_t kWtBufBytes = 0x024;
 constexpr uint32_t kOutBufOffset = 0x028;
 constexpr uint32_t kOutBufBytes = 0x02C;
-constexpr uint32_t kMaxKernel = 0x030;      // largest supported kernel side
-constexpr uint32_t kMaxStride = 0x034;      // largest supported stride
+constexpr uint32_t kMaxKernel = 0x030;  // largest supported kernel side
+constexpr uint32_t kMaxStride = 0x034;  // largest supported stride
 
 enum PeKind : uint32_t { kPeMin = 0, kPeMul = 1 };
 
 // --- Control and status ---
-constexpr uint32_t kCtrl = 0x040;     // write: kCtrl* bits (self-clearing actions)
-constexpr uint32_t kStatus = 0x044;   // kStatus* bits; done and error are write-1-to-clear
+constexpr uint32_t kCtrl = 0x040;       // write: kCtrl* bits (self-clearing actions)
+constexpr uint32_t kStatus = 0x044;     // kStatus* bits; done and error are write-1-to-clear
 constexpr uint32_t kIrqEnable = 0x048;  // bit 0: interrupt on done; bit 1: interrupt on error
 
-constexpr uint32_t kCtrlStart = 1u << 0;         // start the tile in the descriptor registers
-constexpr uint32_t kCtrlResetCounters = 1u << 1; // zero all performance counters
-constexpr uint32_t kCtrlLayerBegin = 1u << 2;    // a layer starts: idle cycles from now count as stalls
-constexpr uint32_t kCtrlLayerEnd = 1u << 3;      // the layer ended: stop counting stalls
+constexpr uint32_t kCtrlStart = 1u << 0;          // start the tile in the descriptor registers
+constexpr uint32_t kCtrlResetCounters = 1u << 1;  // zero all performance counters
+constexpr uint32_t kCtrlLayerBegin = 1u << 2;     // a layer starts: idle cycles from now count as stalls
+constexpr uint32_t kCtrlLayerEnd = 1u << 3;       // the layer ended: stop counting stalls
 
 constexpr uint32_t kStatusBusy = 1u << 0;
 constexpr uint32_t kStatusDone = 1u << 1;
@@ -51,6 +51,7 @@ enum ErrorCode : uint32_t {
   kErrInOverflow = 4,    // the input tile does not fit in the input buffer from kInAddr
   kErrWtOverflow = 5,    // weights or post-scale parameters overflow the weight buffer
   kErrOutOverflow = 6,   // the output tile does not fit in the output buffer from kOutAddr
+  kErrBadPostScale = 7,  // int8 output with a post-scale record outside 0 <= M < 2^31, 1 <= n <= 62
 };
 
 // --- Tile descriptor (read/write) ---
@@ -82,13 +83,13 @@ struct PostScale {
 constexpr uint32_t kPostScaleBytes = 12;
 
 // --- Performance counters (read only, 64 bit as lo/hi pairs; read lo first, hi is latched) ---
-constexpr uint32_t kCntBusyLo = 0x100;       // cycles with a tile in progress
-constexpr uint32_t kCntActiveLo = 0x108;     // PE-cycles doing a useful MAC (sum over tiles of MACs)
-constexpr uint32_t kCntStallLo = 0x110;      // idle cycles between kCtrlLayerBegin and kCtrlLayerEnd
-constexpr uint32_t kCntBufReadLo = 0x118;    // bytes read from the local buffers by the engine
-constexpr uint32_t kCntBufWriteLo = 0x120;   // bytes written to the output buffer by the engine
-constexpr uint32_t kCntTilesLo = 0x128;      // tiles completed
-constexpr uint32_t kCntFoldsLo = 0x130;      // array folds executed
+constexpr uint32_t kCntBusyLo = 0x100;      // cycles with a tile in progress
+constexpr uint32_t kCntActiveLo = 0x108;    // PE-cycles doing a useful MAC (sum over tiles of MACs)
+constexpr uint32_t kCntStallLo = 0x110;     // idle cycles between kCtrlLayerBegin and kCtrlLayerEnd
+constexpr uint32_t kCntBufReadLo = 0x118;   // bytes read from the local buffers by the engine
+constexpr uint32_t kCntBufWriteLo = 0x120;  // bytes written to the output buffer by the engine
+constexpr uint32_t kCntTilesLo = 0x128;     // tiles completed
+constexpr uint32_t kCntFoldsLo = 0x130;     // array folds executed
 constexpr uint32_t kHiOffset = 0x4;
 
 constexpr uint32_t kCsrSize = 0x200;  // bytes of CSR space

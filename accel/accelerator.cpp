@@ -1,0 +1,426 @@
+#include "accel/accelerator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+namespace minconv::accel {
+
+namespace ra = regs::accel;
+
+namespace {
+constexpr unsigned kNumDescRegs = 11;
+constexpr unsigned kNumCounters = 7;
+static_assert((ra::kFlags - ra::kInAddr) / 4 + 1 == kNumDescRegs);
+static_assert((ra::kCntFoldsLo - ra::kCntBusyLo) / 8 + 1 == kNumCounters);
+
+bool is_desc(uint32_t offset) { return offset >= ra::kInAddr && offset <= ra::kFlags; }
+bool is_counter(uint32_t offset) {
+  return offset >= ra::kCntBusyLo && offset < ra::kCntBusyLo + 8 * kNumCounters;
+}
+bool is_capability(uint32_t offset) { return offset <= ra::kMaxStride; }
+
+uint64_t counter_value(const PerfCounters& c, unsigned index) {
+  const uint64_t values[kNumCounters] = {c.busy_cycles,    c.active_pe_cycles, c.stall_cycles,
+                                         c.buf_read_bytes, c.buf_write_bytes,  c.tiles,
+                                         c.folds};
+  return values[index];
+}
+
+const char* error_name(ra::ErrorCode code) {
+  switch (code) {
+    case ra::kErrNone:
+      return "none";
+    case ra::kErrStartBusy:
+      return "start while busy";
+    case ra::kErrBadShape:
+      return "bad shape";
+    case ra::kErrUnsupported:
+      return "unsupported kernel, stride or padding";
+    case ra::kErrInOverflow:
+      return "input buffer overflow";
+    case ra::kErrWtOverflow:
+      return "weight buffer overflow";
+    case ra::kErrOutOverflow:
+      return "output buffer overflow";
+    case ra::kErrBadPostScale:
+      return "bad post-scale record";
+  }
+  return "unknown";
+}
+
+const AccelParams& checked(const AccelParams& p) {
+  p.validate();
+  return p;
+}
+
+std::unique_ptr<TileEngine> make_engine(const AccelParams& p) {
+  if (p.engine == EngineKind::kRtl) {
+    throw config::ConfigError("accel: error: engine: rtl needs the RTL co-simulation build");
+  }
+  return std::make_unique<CppTileEngine>();
+}
+}  // namespace
+
+Accelerator::Accelerator(const sc_core::sc_module_name& name, const AccelParams& params)
+    : sc_core::sc_module(name),
+      csr_socket("csr_socket"),
+      sram_socket("sram_socket"),
+      irq("irq"),
+      busy("busy"),
+      params_(checked(params)),
+      period_(sc_core::sc_time(1e3 / params.clock_mhz, sc_core::SC_NS)),
+      engine_(make_engine(params)),
+      sram_(params.sram_bytes(), 0) {
+  csr_socket.register_b_transport(this, &Accelerator::csr_b_transport);
+  csr_socket.register_transport_dbg(this, &Accelerator::csr_transport_dbg);
+  sram_socket.register_b_transport(this, &Accelerator::sram_b_transport);
+  sram_socket.register_transport_dbg(this, &Accelerator::sram_transport_dbg);
+  SC_HAS_PROCESS(Accelerator);
+  SC_THREAD(tile_thread);
+  SC_METHOD(drive_outputs);
+  sensitive << outputs_ev_;
+}
+
+Accelerator::~Accelerator() = default;
+
+uint64_t Accelerator::tile_cycles(const AccelParams& p, unsigned K, unsigned out_c, unsigned pixels) {
+  return accel::tile_cycles(p.rows, p.cols, K, out_c, pixels);
+}
+
+uint64_t Accelerator::to_cycles(const sc_core::sc_time& t) const {
+  return static_cast<uint64_t>(std::floor(t / period_ + 1e-9));
+}
+
+PerfCounters Accelerator::counters(const sc_core::sc_time& now) const {
+  PerfCounters c = counters_;
+  sc_core::sc_time stall = stall_time_;
+  if (in_layer_ && !tile_running_ && now > idle_since_) stall += now - idle_since_;
+  c.stall_cycles = to_cycles(stall);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CSR window
+
+tlm::tlm_response_status Accelerator::check_csr(const tlm::tlm_generic_payload& trans) const {
+  const uint64_t addr = trans.get_address();
+  if (trans.get_data_length() != 4 || trans.get_streaming_width() != 4) return tlm::TLM_BURST_ERROR_RESPONSE;
+  if (trans.get_byte_enable_ptr() != nullptr) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+  if (addr % 4 != 0 || addr >= ra::kCsrSize) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  const auto offset = static_cast<uint32_t>(addr);
+  const bool mapped = is_capability(offset) || offset == ra::kCtrl || offset == ra::kStatus ||
+                      offset == ra::kIrqEnable || is_desc(offset) || is_counter(offset);
+  return mapped ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE;
+}
+
+void Accelerator::csr_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const tlm::tlm_command cmd = trans.get_command();
+  const tlm::tlm_response_status check = check_csr(trans);
+  delay += period_;
+  if (check != tlm::TLM_OK_RESPONSE) {
+    trans.set_response_status(check);
+    return;
+  }
+  const auto offset = static_cast<uint32_t>(trans.get_address());
+  const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
+  if (cmd == tlm::TLM_READ_COMMAND) {
+    const uint32_t v = csr_read(offset, now, true);
+    std::memcpy(trans.get_data_ptr(), &v, 4);
+    ++csr_reads_;
+  } else if (cmd == tlm::TLM_WRITE_COMMAND) {
+    uint32_t v = 0;
+    std::memcpy(&v, trans.get_data_ptr(), 4);
+    if (!csr_write(offset, v, now, delay)) {
+      trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+      return;
+    }
+    ++csr_writes_;
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned Accelerator::csr_transport_dbg(tlm::tlm_generic_payload& trans) {
+  // Debug reads only, without side effects (no latching); debug writes to registers are not supported.
+  if (trans.get_command() != tlm::TLM_READ_COMMAND) return 0;
+  const uint64_t addr = trans.get_address();
+  const unsigned len = trans.get_data_length();
+  unsigned done = 0;
+  for (; done + 4 <= len; done += 4) {
+    const uint64_t a = addr + done;
+    if (a % 4 != 0 || a >= ra::kCsrSize) break;
+    const auto offset = static_cast<uint32_t>(a);
+    const bool mapped = is_capability(offset) || offset == ra::kCtrl || offset == ra::kStatus ||
+                        offset == ra::kIrqEnable || is_desc(offset) || is_counter(offset);
+    const uint32_t v = mapped ? csr_read(offset, sc_core::sc_time_stamp(), false) : 0;
+    std::memcpy(trans.get_data_ptr() + done, &v, 4);
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return done;
+}
+
+uint32_t Accelerator::csr_read(uint32_t offset, const sc_core::sc_time& now, bool side_effects) {
+  switch (offset) {
+    case ra::kId:
+      return ra::kIdValue;
+    case ra::kVersion:
+      return ra::kVersionValue;
+    case ra::kPeKind:
+      return params_.pe == PeKind::kMin ? ra::kPeMin : ra::kPeMul;
+    case ra::kRows:
+      return params_.rows;
+    case ra::kCols:
+      return params_.cols;
+    case ra::kClockKhz:
+      return static_cast<uint32_t>(std::lround(params_.clock_mhz * 1000.0));
+    case ra::kInBufOffset:
+      return params_.in_buf_offset();
+    case ra::kInBufBytes:
+      return params_.input_buffer_bytes;
+    case ra::kWtBufOffset:
+      return params_.wt_buf_offset();
+    case ra::kWtBufBytes:
+      return params_.weight_buffer_bytes;
+    case ra::kOutBufOffset:
+      return params_.out_buf_offset();
+    case ra::kOutBufBytes:
+      return params_.output_buffer_bytes;
+    case ra::kMaxKernel:
+      return kMaxKernelSide;
+    case ra::kMaxStride:
+      return kMaxStrideValue;
+    case ra::kCtrl:
+      return 0;  // actions only
+    case ra::kStatus:
+      return status_ | (busy_ ? ra::kStatusBusy : 0u);
+    case ra::kIrqEnable:
+      return irq_enable_;
+    default:
+      break;
+  }
+  if (is_desc(offset)) return desc_regs_[(offset - ra::kInAddr) / 4];
+  if (is_counter(offset)) {
+    const unsigned index = (offset - ra::kCntBusyLo) / 8;
+    const bool hi = (offset - ra::kCntBusyLo) % 8 == ra::kHiOffset;
+    if (hi) return hi_latch_[index];
+    const uint64_t v = counter_value(counters(now), index);
+    if (side_effects) hi_latch_[index] = static_cast<uint32_t>(v >> 32);
+    return static_cast<uint32_t>(v);
+  }
+  return 0;
+}
+
+bool Accelerator::csr_write(uint32_t offset, uint32_t value, const sc_core::sc_time& now,
+                            const sc_core::sc_time& delay) {
+  if (is_desc(offset)) {
+    desc_regs_[(offset - ra::kInAddr) / 4] = value;
+    return true;
+  }
+  switch (offset) {
+    case ra::kCtrl:
+      if (value & ra::kCtrlResetCounters) {
+        counters_ = PerfCounters{};
+        stall_time_ = sc_core::SC_ZERO_TIME;
+        if (in_layer_ && !tile_running_) idle_since_ = now;
+      }
+      if ((value & ra::kCtrlLayerEnd) && in_layer_) {
+        if (!tile_running_ && now > idle_since_) stall_time_ += now - idle_since_;
+        in_layer_ = false;
+      }
+      if ((value & ra::kCtrlLayerBegin) && !in_layer_) {
+        in_layer_ = true;
+        idle_since_ = now;
+      }
+      if (value & ra::kCtrlStart) start(delay);
+      return true;
+    case ra::kStatus: {
+      const uint32_t clear = value & (ra::kStatusDone | ra::kStatusError);
+      status_ &= ~clear;
+      if (clear & ra::kStatusError) status_ &= ~ra::kStatusErrCodeMask;
+      update_outputs(delay);
+      return true;
+    }
+    case ra::kIrqEnable:
+      irq_enable_ = value & (ra::kIrqOnDone | ra::kIrqOnError);
+      update_outputs(delay);
+      return true;
+    default:
+      return false;  // identity, capabilities and counters are read only
+  }
+}
+
+void Accelerator::start(const sc_core::sc_time& delay) {
+  if (busy_) {
+    raise_error(ra::kErrStartBusy);  // the running tile continues
+    update_outputs(delay);
+    return;
+  }
+  busy_ = true;
+  pending_desc_ = TileDescriptor::decode(desc_regs_);
+  start_ev_.notify(delay);  // the tile starts at the initiator's local time
+  update_outputs(delay);
+}
+
+void Accelerator::raise_error(ra::ErrorCode code) {
+  ++errors_;
+  status_ = (status_ & ~ra::kStatusErrCodeMask) | ra::kStatusError |
+            ((static_cast<uint32_t>(code) << ra::kStatusErrCodeShift) & ra::kStatusErrCodeMask);
+  std::ostringstream msg;
+  msg << "tile rejected: " << error_name(code) << " (error code " << static_cast<uint32_t>(code) << ")";
+  SC_REPORT_INFO(name(), msg.str().c_str());
+}
+
+void Accelerator::update_outputs(const sc_core::sc_time& delay) { outputs_ev_.notify(delay); }
+
+void Accelerator::drive_outputs() {
+  const bool irq_level = ((status_ & ra::kStatusDone) && (irq_enable_ & ra::kIrqOnDone)) ||
+                         ((status_ & ra::kStatusError) && (irq_enable_ & ra::kIrqOnError));
+  irq.write(irq_level);
+  busy.write(busy_);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The tile thread
+
+void Accelerator::tile_thread() {
+  for (;;) {
+    sc_core::wait(start_ev_);
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    const TileDescriptor d = pending_desc_;
+
+    ra::ErrorCode err = validate(d, params_);
+    TileJob job;
+    if (err == ra::kErrNone) {
+      job.desc = d;
+      job.array = ArrayShape{params_.pe, params_.rows, params_.cols};
+      const uint8_t* in = &sram_[params_.in_buf_offset() + d.in_addr];
+      const uint8_t* wt = &sram_[params_.wt_buf_offset() + d.wt_addr];
+      const uint8_t* q = &sram_[params_.wt_buf_offset() + d.q_addr];
+      job.input.resize(d.input_bytes());
+      std::memcpy(job.input.data(), in, job.input.size());
+      job.weights.resize(d.weight_bytes());
+      std::memcpy(job.weights.data(), wt, job.weights.size());
+      job.post.resize(d.out_c);
+      std::memcpy(job.post.data(), q, d.post_bytes());
+      err = validate_post_scale(job.post, d.raw_output);
+    }
+    if (err != ra::kErrNone) {
+      busy_ = false;
+      raise_error(err);
+      update_outputs(sc_core::SC_ZERO_TIME);
+      continue;
+    }
+
+    tile_running_ = true;
+    if (in_layer_ && t0 > idle_since_) stall_time_ += t0 - idle_since_;
+    update_outputs(sc_core::SC_ZERO_TIME);
+
+    const TileResult r = engine_->run(job);
+    const sc_core::sc_time total = period_ * static_cast<double>(r.cycles);
+    const sc_core::sc_time spent = sc_core::sc_time_stamp() - t0;
+    if (total > spent) sc_core::wait(total - spent);
+
+    std::memcpy(&sram_[params_.out_buf_offset() + d.out_addr], r.output.data(), r.output.size());
+    counters_.busy_cycles += r.cycles;
+    counters_.active_pe_cycles += r.counters.macs;
+    counters_.buf_read_bytes += r.counters.buf_read_bytes;
+    counters_.buf_write_bytes += r.counters.buf_write_bytes;
+    counters_.folds += r.counters.folds;
+    counters_.tiles += 1;
+    tile_running_ = false;
+    idle_since_ = sc_core::sc_time_stamp();
+    busy_ = false;
+    status_ |= ra::kStatusDone;
+    update_outputs(sc_core::SC_ZERO_TIME);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SRAM window
+
+void Accelerator::sram_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  const tlm::tlm_command cmd = trans.get_command();
+  const uint64_t addr = trans.get_address();
+  const unsigned len = trans.get_data_length();
+  const unsigned width = params_.sram_width_bytes;
+  delay += period_ * static_cast<double>(params_.sram_latency_cycles + (len + width - 1) / width);
+  if (addr > sram_.size() || len > sram_.size() - addr) {
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return;
+  }
+  if (trans.get_streaming_width() < len) {
+    trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  const unsigned char* be = trans.get_byte_enable_ptr();
+  const unsigned be_len = trans.get_byte_enable_length();
+  if (be != nullptr && be_len == 0) {
+    trans.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return;
+  }
+  if (cmd != tlm::TLM_IGNORE_COMMAND) {
+    uint8_t* mem = &sram_[addr];
+    unsigned char* data = trans.get_data_ptr();
+    for (unsigned i = 0; i < len; ++i) {
+      if (be != nullptr && be[i % be_len] != TLM_BYTE_ENABLED) continue;
+      if (cmd == tlm::TLM_READ_COMMAND) {
+        data[i] = mem[i];
+      } else {
+        mem[i] = data[i];
+      }
+    }
+  }
+  sram_traffic_.record(cmd, len, sc_core::SC_ZERO_TIME);
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned Accelerator::sram_transport_dbg(tlm::tlm_generic_payload& trans) {
+  const uint64_t addr = trans.get_address();
+  if (addr >= sram_.size()) return 0;
+  const unsigned len =
+      static_cast<unsigned>(std::min<uint64_t>(trans.get_data_length(), sram_.size() - addr));
+  if (trans.get_command() == tlm::TLM_READ_COMMAND) {
+    std::memcpy(trans.get_data_ptr(), &sram_[addr], len);
+  } else if (trans.get_command() == tlm::TLM_WRITE_COMMAND) {
+    std::memcpy(&sram_[addr], trans.get_data_ptr(), len);
+  } else {
+    return 0;
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  return len;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics
+
+platform::TrafficStats Accelerator::traffic() const {
+  platform::TrafficStats t = sram_traffic_;
+  t.busy = period_ * static_cast<double>(counters_.busy_cycles);
+  return t;
+}
+
+nlohmann::json Accelerator::stats_json() const {
+  const PerfCounters c = counters(sc_core::sc_time_stamp());
+  nlohmann::json j = traffic().to_json();
+  j["busy_cycles"] = c.busy_cycles;
+  j["active_pe_cycles"] = c.active_pe_cycles;
+  j["macs"] = c.active_pe_cycles;
+  j["stall_cycles"] = c.stall_cycles;
+  j["buf_read_bytes"] = c.buf_read_bytes;
+  j["buf_write_bytes"] = c.buf_write_bytes;
+  j["tiles"] = c.tiles;
+  j["folds"] = c.folds;
+  j["errors"] = errors_;
+  j["csr_reads"] = csr_reads_;
+  j["csr_writes"] = csr_writes_;
+  j["pe_utilization"] =
+      c.busy_cycles == 0
+          ? 0.0
+          : static_cast<double>(c.active_pe_cycles) /
+                (static_cast<double>(params_.rows) * params_.cols * static_cast<double>(c.busy_cycles));
+  j["params"] = params_.to_json();
+  return j;
+}
+
+}  // namespace minconv::accel

@@ -1,0 +1,106 @@
+#pragma once
+// The MinConv accelerator: a TLM-2.0 loosely-timed target with two windows, its CSRs (accel/accel_regs.h)
+// and its local SRAM (input, weight and output buffers), an interrupt line and a PE-array engine that
+// runs one tile at a time in an SC_THREAD. Behaviour and timing: docs/accelerator.md.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
+
+#include "accel/accel_params.h"
+#include "accel/accel_regs.h"
+#include "accel/engine/tile_engine.h"
+#include "platform/stats/stats.h"
+
+namespace minconv::accel {
+
+// The performance counters (docs/accelerator.md), in the order of the kCnt* registers.
+struct PerfCounters {
+  uint64_t busy_cycles = 0;
+  uint64_t active_pe_cycles = 0;
+  uint64_t stall_cycles = 0;
+  uint64_t buf_read_bytes = 0;
+  uint64_t buf_write_bytes = 0;
+  uint64_t tiles = 0;
+  uint64_t folds = 0;
+};
+
+class Accelerator : public sc_core::sc_module, public platform::StatsSource {
+ public:
+  tlm_utils::simple_target_socket<Accelerator> csr_socket;   // kCsrSize bytes, offsets from 0
+  tlm_utils::simple_target_socket<Accelerator> sram_socket;  // params.sram_bytes() bytes, offsets from 0
+  sc_core::sc_out<bool> irq;   // level: (done && irq on done) || (error && irq on error)
+  sc_core::sc_out<bool> busy;  // a tile is pending or running (for traces)
+
+  // Throws config::ConfigError for out-of-range parameters and for engine: rtl (not in this build).
+  Accelerator(const sc_core::sc_module_name& name, const AccelParams& params);
+  ~Accelerator() override;
+
+  // T_tile of a tile with K = kh*kw*in_c reduction steps, out_c channels and `pixels` output pixels.
+  static uint64_t tile_cycles(const AccelParams& p, unsigned K, unsigned out_c, unsigned pixels);
+
+  const AccelParams& params() const { return params_; }
+  sc_core::sc_time clock_period() const { return period_; }
+  // Counters as the registers show them at simulated time `now` (the stall count includes a running stall).
+  PerfCounters counters(const sc_core::sc_time& now) const;
+  uint64_t errors() const { return errors_; }
+
+  // platform::StatsSource
+  std::string stats_name() const override { return name(); }
+  platform::TrafficStats traffic() const override;  // SRAM bytes over the bus + busy time
+  nlohmann::json stats_json() const override;
+
+ private:
+  void csr_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned csr_transport_dbg(tlm::tlm_generic_payload& trans);
+  void sram_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned sram_transport_dbg(tlm::tlm_generic_payload& trans);
+
+  // Checks a CSR payload; TLM_OK_RESPONSE if it is a well-formed 32-bit access to a mapped register.
+  tlm::tlm_response_status check_csr(const tlm::tlm_generic_payload& trans) const;
+  // Register behaviour. `now` is the initiator's local time of the access; `side_effects` is false for
+  // debug reads (no latching).
+  uint32_t csr_read(uint32_t offset, const sc_core::sc_time& now, bool side_effects);
+  // Returns false if the register is read only.
+  bool csr_write(uint32_t offset, uint32_t value, const sc_core::sc_time& now, const sc_core::sc_time& delay);
+  void start(const sc_core::sc_time& delay);
+  void raise_error(regs::accel::ErrorCode code);
+  void update_outputs(const sc_core::sc_time& delay);
+
+  void tile_thread();
+  void drive_outputs();  // the only writer of irq and busy
+  uint64_t to_cycles(const sc_core::sc_time& t) const;
+
+  AccelParams params_;
+  sc_core::sc_time period_;
+  std::unique_ptr<TileEngine> engine_;
+  std::vector<uint8_t> sram_;
+
+  // CSR state.
+  uint32_t status_ = 0;  // done, error, error code (busy is busy_)
+  uint32_t irq_enable_ = 0;
+  uint32_t desc_regs_[11] = {};  // kInAddr..kFlags
+  std::array<uint32_t, 7> hi_latch_{};
+  bool busy_ = false;            // a tile is pending (start accepted) or running
+  TileDescriptor pending_desc_;  // snapshot of the descriptor at the start write
+
+  // Counters and statistics.
+  PerfCounters counters_;
+  uint64_t errors_ = 0;
+  bool in_layer_ = false;
+  bool tile_running_ = false;    // between the thread's start and end of a tile
+  sc_core::sc_time idle_since_;  // start of the current idle interval inside a layer
+  sc_core::sc_time stall_time_;  // accumulated stall time
+  platform::TrafficStats sram_traffic_;
+  uint64_t csr_reads_ = 0, csr_writes_ = 0;
+
+  sc_core::sc_event start_ev_;
+  sc_core::sc_event outputs_ev_;
+};
+
+}  // namespace minconv::accel

@@ -1,0 +1,207 @@
+#include "accel/engine/tile_engine.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace minconv::accel {
+
+namespace ra = regs::accel;
+
+namespace {
+// Saturating product, so that absurd descriptor values cannot wrap around the overflow checks.
+uint64_t mul_sat(uint64_t a, uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<uint64_t>::max() / a) return std::numeric_limits<uint64_t>::max();
+  return a * b;
+}
+
+// [offset, offset + bytes) inside a buffer of `size` bytes.
+bool fits(uint64_t offset, uint64_t bytes, uint64_t size) { return offset <= size && bytes <= size - offset; }
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+TileDescriptor TileDescriptor::decode(const uint32_t (&regs)[11]) {
+  auto reg = [&regs](uint32_t offset) { return regs[(offset - ra::kInAddr) / 4]; };
+  auto byte = [](uint32_t v, unsigned i) { return (v >> (8 * i)) & 0xFFu; };
+  TileDescriptor d;
+  d.in_addr = reg(ra::kInAddr);
+  d.in_h = reg(ra::kInShape) & 0xFFFFu;
+  d.in_w = reg(ra::kInShape) >> 16;
+  d.in_c = reg(ra::kInC);
+  d.pad_top = byte(reg(ra::kPad), 0);
+  d.pad_left = byte(reg(ra::kPad), 1);
+  d.pad_bottom = byte(reg(ra::kPad), 2);
+  d.pad_right = byte(reg(ra::kPad), 3);
+  d.kh = byte(reg(ra::kKernel), 0);
+  d.kw = byte(reg(ra::kKernel), 1);
+  d.stride_h = byte(reg(ra::kKernel), 2);
+  d.stride_w = byte(reg(ra::kKernel), 3);
+  d.out_h = reg(ra::kOutShape) & 0xFFFFu;
+  d.out_w = reg(ra::kOutShape) >> 16;
+  d.out_c = reg(ra::kOutC);
+  d.wt_addr = reg(ra::kWtAddr);
+  d.q_addr = reg(ra::kQAddr);
+  d.out_addr = reg(ra::kOutAddr);
+  d.relu = (reg(ra::kFlags) & ra::kFlagRelu) != 0;
+  d.raw_output = (reg(ra::kFlags) & ra::kFlagRawOutput) != 0;
+  return d;
+}
+
+ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
+  if (d.in_h == 0 || d.in_w == 0 || d.in_c == 0 || d.out_h == 0 || d.out_w == 0 || d.out_c == 0 ||
+      d.kh == 0 || d.kw == 0 || d.stride_h == 0 || d.stride_w == 0) {
+    return ra::kErrBadShape;
+  }
+  if (d.kh > kMaxKernelSide || d.kw > kMaxKernelSide || d.stride_h > kMaxStrideValue ||
+      d.stride_w > kMaxStrideValue || d.pad_top >= d.kh || d.pad_bottom >= d.kh || d.pad_left >= d.kw ||
+      d.pad_right >= d.kw) {
+    return ra::kErrUnsupported;
+  }
+  const uint64_t padded_h = uint64_t{d.in_h} + d.pad_top + d.pad_bottom;
+  const uint64_t padded_w = uint64_t{d.in_w} + d.pad_left + d.pad_right;
+  if (padded_h < d.kh || padded_w < d.kw) return ra::kErrBadShape;
+  if (d.out_h > (padded_h - d.kh) / d.stride_h + 1 || d.out_w > (padded_w - d.kw) / d.stride_w + 1) {
+    return ra::kErrBadShape;
+  }
+  const uint64_t in_bytes = mul_sat(mul_sat(d.in_h, d.in_w), d.in_c);
+  if (!fits(d.in_addr, in_bytes, p.input_buffer_bytes)) return ra::kErrInOverflow;
+  const uint64_t wt_bytes = mul_sat(mul_sat(d.out_c, uint64_t{d.kh} * d.kw), d.in_c);
+  if (!fits(d.wt_addr, wt_bytes, p.weight_buffer_bytes) ||
+      !fits(d.q_addr, mul_sat(d.out_c, ra::kPostScaleBytes), p.weight_buffer_bytes)) {
+    return ra::kErrWtOverflow;
+  }
+  const uint64_t out_bytes = mul_sat(mul_sat(uint64_t{d.out_h} * d.out_w, d.out_c), d.raw_output ? 4 : 1);
+  if (!fits(d.out_addr, out_bytes, p.output_buffer_bytes)) return ra::kErrOutOverflow;
+  return ra::kErrNone;
+}
+
+ra::ErrorCode validate_post_scale(const std::vector<ra::PostScale>& post, bool raw_output) {
+  if (raw_output) return ra::kErrNone;
+  for (const ra::PostScale& q : post) {
+    if (q.multiplier < 0 || q.shift < 1 || q.shift > 62) return ra::kErrBadPostScale;
+  }
+  return ra::kErrNone;
+}
+
+uint64_t fold_cycles(unsigned rows, unsigned cols, uint64_t k_steps) {
+  return k_steps + rows + cols - 2 + rows;  // compute (K + R + C - 2), then drain (R)
+}
+
+uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixels) {
+  return ceil_div(out_c, rows) * ceil_div(pixels, cols);
+}
+
+uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels) {
+  return kTileSetupCycles + fold_count(rows, cols, out_c, pixels) * fold_cycles(rows, cols, k_steps) +
+         kTilePostCycles;
+}
+
+int32_t pe_step(PeKind pe, int8_t a, int8_t b) {
+  if (pe == PeKind::kMul) return int32_t{a} * int32_t{b};
+  if (a == 0 || b == 0) return 0;
+  const int32_t mag = std::min(a < 0 ? -int32_t{a} : int32_t{a}, b < 0 ? -int32_t{b} : int32_t{b});
+  return (a < 0) != (b < 0) ? -mag : mag;
+}
+
+int8_t post_scale_int8(int32_t acc, const ra::PostScale& q, bool relu) {
+  // |t| <= 2^32 and 0 <= M < 2^31, so |t * M| < 2^63; |p| + 2^(n-1) < 2^64 for n <= 62.
+  const int64_t t = int64_t{acc} + q.bias;
+  const int64_t p = t * int64_t{q.multiplier};
+  const uint64_t mag = p < 0 ? uint64_t{0} - static_cast<uint64_t>(p) : static_cast<uint64_t>(p);
+  const unsigned n = static_cast<unsigned>(q.shift);
+  const uint64_t rounded = (mag + (uint64_t{1} << (n - 1))) >> n;
+  int64_t v = rounded > 127 ? 127 : static_cast<int64_t>(rounded);
+  if (p < 0) v = -v;
+  if (relu && v < 0) v = 0;
+  return static_cast<int8_t>(v);
+}
+
+int32_t post_scale_raw(int32_t acc, const ra::PostScale& q, bool relu) {
+  int64_t t = int64_t{acc} + q.bias;
+  t = std::clamp<int64_t>(t, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+  if (relu && t < 0) t = 0;
+  return static_cast<int32_t>(t);
+}
+
+TileResult CppTileEngine::run(const TileJob& job) {
+  const TileDescriptor& d = job.desc;
+  const unsigned R = job.array.rows;
+  const unsigned C = job.array.cols;
+  const uint64_t K = d.k_steps();
+  const uint64_t pixels = d.pixels();
+  const unsigned out_size = d.raw_output ? 4 : 1;
+
+  TileResult result;
+  result.output.assign(pixels * d.out_c * out_size, 0);
+  result.cycles = kTileSetupCycles;
+
+  // The array's state: R x C int32 accumulators (two's complement wrap-around, as the hardware adders),
+  // the operands on the left (weights) and top (inputs) edges in the current step.
+  std::vector<uint32_t> acc(size_t{R} * C);
+  std::vector<int8_t> left(R), top(C);
+  std::vector<int64_t> pix_y(C), pix_x(C);  // top-left input coordinate of each column's pixel window
+
+  for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {
+    const unsigned valid_rows = static_cast<unsigned>(std::min<uint64_t>(R, d.out_c - o0));
+    for (uint64_t p0 = 0; p0 < pixels; p0 += C) {
+      const unsigned valid_cols = static_cast<unsigned>(std::min<uint64_t>(C, pixels - p0));
+      std::fill(acc.begin(), acc.end(), 0u);
+      for (unsigned c = 0; c < valid_cols; ++c) {
+        const uint64_t p = p0 + c;
+        pix_y[c] = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
+        pix_x[c] = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
+      }
+      // Compute: step k = (ky * kw + kx) * in_c + ci. PEs outside the tile get zeros, i.e. stay unused.
+      uint64_t k = 0;
+      for (unsigned ky = 0; ky < d.kh; ++ky) {
+        for (unsigned kx = 0; kx < d.kw; ++kx) {
+          for (unsigned ci = 0; ci < d.in_c; ++ci, ++k) {
+            for (unsigned r = 0; r < valid_rows; ++r) left[r] = job.weights[(o0 + r) * K + k];
+            for (unsigned c = 0; c < valid_cols; ++c) {
+              const int64_t y = pix_y[c] + ky;
+              const int64_t x = pix_x[c] + kx;
+              const bool inside = y >= 0 && y < d.in_h && x >= 0 && x < d.in_w;  // else virtual padding
+              top[c] =
+                  inside ? job.input[(static_cast<uint64_t>(y) * d.in_w + static_cast<uint64_t>(x)) * d.in_c +
+                                     ci]
+                         : int8_t{0};
+            }
+            for (unsigned r = 0; r < valid_rows; ++r) {
+              uint32_t* row = &acc[size_t{r} * C];
+              for (unsigned c = 0; c < valid_cols; ++c) {
+                row[c] += static_cast<uint32_t>(pe_step(job.array.pe, top[c], left[r]));
+              }
+            }
+          }
+        }
+      }
+      // Drain through the post-scale units into the output buffer image (HWC).
+      for (unsigned r = 0; r < valid_rows; ++r) {
+        const uint64_t o = o0 + r;
+        const ra::PostScale& q = job.post[o];
+        for (unsigned c = 0; c < valid_cols; ++c) {
+          const int32_t a = static_cast<int32_t>(acc[size_t{r} * C + c]);
+          uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
+          if (d.raw_output) {
+            const int32_t v = post_scale_raw(a, q, d.relu);
+            std::memcpy(dst, &v, 4);  // the host is little endian, as the bus
+          } else {
+            const int8_t v = post_scale_int8(a, q, d.relu);
+            std::memcpy(dst, &v, 1);
+          }
+        }
+      }
+      result.counters.folds += 1;
+      result.counters.macs += uint64_t{valid_rows} * valid_cols * K;
+      result.counters.buf_read_bytes +=
+          (uint64_t{valid_rows} + valid_cols) * K + ra::kPostScaleBytes * valid_rows;
+      result.cycles += fold_cycles(R, C, K);
+    }
+  }
+  result.cycles += kTilePostCycles;
+  result.counters.buf_write_bytes = result.output.size();
+  return result;
+}
+
+}  // namespace minconv::accel

@@ -1,0 +1,104 @@
+#pragma once
+// The PE-array engine of the accelerator: computes one tile, fold by fold, as the output-stationary
+// systolic array of docs/accelerator.md does. The Accelerator decodes and validates the descriptor,
+// snapshots the operands into a TileJob and hands it to a TileEngine; the C++ engine is CppTileEngine,
+// an RTL engine (the Verilated PE array behind a bridge) implements the same interface.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "accel/accel_params.h"
+#include "accel/accel_regs.h"
+
+namespace minconv::accel {
+
+// The tile descriptor registers, decoded.
+struct TileDescriptor {
+  uint32_t in_addr = 0;  // offset inside the input buffer
+  unsigned in_h = 0, in_w = 0, in_c = 0;
+  unsigned pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  unsigned kh = 0, kw = 0, stride_h = 0, stride_w = 0;
+  unsigned out_h = 0, out_w = 0, out_c = 0;
+  uint32_t wt_addr = 0;   // offset inside the weight buffer
+  uint32_t q_addr = 0;    // offset inside the weight buffer
+  uint32_t out_addr = 0;  // offset inside the output buffer
+  bool relu = false;
+  bool raw_output = false;
+
+  // From the raw register values kInAddr..kFlags (indexed by (offset - kInAddr) / 4).
+  static TileDescriptor decode(const uint32_t (&regs)[11]);
+
+  uint64_t k_steps() const { return uint64_t{kh} * kw * in_c; }
+  uint64_t pixels() const { return uint64_t{out_h} * out_w; }
+  uint64_t input_bytes() const { return uint64_t{in_h} * in_w * in_c; }
+  uint64_t weight_bytes() const { return uint64_t{out_c} * k_steps(); }
+  uint64_t post_bytes() const { return uint64_t{out_c} * regs::accel::kPostScaleBytes; }
+  uint64_t output_bytes() const { return pixels() * out_c * (raw_output ? 4 : 1); }
+};
+
+// kErrNone if the descriptor can run on an accelerator with these parameters, else the first problem
+// found: shape (zero dimension, output larger than the padded input allows), then support (kernel, stride,
+// padding), then buffer overflows (input, weights and post-scale records, output).
+regs::accel::ErrorCode validate(const TileDescriptor& d, const AccelParams& p);
+
+// kErrBadPostScale if an int8-output tile has a post-scale record outside 0 <= M < 2^31, 1 <= n <= 62
+// (raw int32 output uses only the bias), else kErrNone.
+regs::accel::ErrorCode validate_post_scale(const std::vector<regs::accel::PostScale>& post, bool raw_output);
+
+// Geometry of the PE array a job runs on.
+struct ArrayShape {
+  PeKind pe = PeKind::kMin;
+  unsigned rows = 8, cols = 8;
+};
+
+// One tile: a valid descriptor and snapshots of its operands.
+struct TileJob {
+  TileDescriptor desc;
+  ArrayShape array;
+  std::vector<int8_t> input;                 // in_h x in_w x in_c, HWC
+  std::vector<int8_t> weights;               // out_c x kh x kw x in_c
+  std::vector<regs::accel::PostScale> post;  // out_c records
+};
+
+struct TileCounters {
+  uint64_t folds = 0;
+  uint64_t macs = 0;             // = active PE cycles
+  uint64_t buf_read_bytes = 0;   // operand and post-scale bytes read from the local buffers
+  uint64_t buf_write_bytes = 0;  // output bytes written
+};
+
+struct TileResult {
+  std::vector<uint8_t> output;  // out_h x out_w x out_c, HWC, int8 or little-endian int32 (raw output)
+  uint64_t cycles = 0;          // T_tile in accelerator cycles
+  TileCounters counters;
+};
+
+// T_tile = T_setup + folds * (K + R + C - 2 + R) + T_post, T_setup = 4, T_post = 3.
+constexpr uint64_t kTileSetupCycles = 4;
+constexpr uint64_t kTilePostCycles = 3;
+uint64_t fold_cycles(unsigned rows, unsigned cols, uint64_t k_steps);
+uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixels);
+uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels);
+
+class TileEngine {
+ public:
+  virtual ~TileEngine() = default;
+  // Computes the tile. Called from the accelerator's SC_THREAD: an engine may consume simulated time
+  // itself (wait()); the accelerator waits only for what remains of result.cycles afterwards.
+  virtual TileResult run(const TileJob& job) = 0;
+};
+
+// The C++ datapath: per fold, a systolic pass of K steps over the R x C accumulators, then the drain
+// through the post-scale units (int64 bias add, requantization with round-half-away, ReLU, raw int32).
+class CppTileEngine : public TileEngine {
+ public:
+  TileResult run(const TileJob& job) override;
+};
+
+// One PE step and one post-scale unit, exposed for unit tests.
+int32_t pe_step(PeKind pe, int8_t a, int8_t b);
+// t = acc + bias; int8: clamp(round_half_away(t * M / 2^n), -127, 127); int32: saturate(t); then ReLU.
+int8_t post_scale_int8(int32_t acc, const regs::accel::PostScale& q, bool relu);
+int32_t post_scale_raw(int32_t acc, const regs::accel::PostScale& q, bool relu);
+
+}  // namespace minconv::accel
