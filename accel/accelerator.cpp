@@ -268,7 +268,7 @@ void Accelerator::raise_error(ra::ErrorCode code) {
             ((static_cast<uint32_t>(code) << ra::kStatusErrCodeShift) & ra::kStatusErrCodeMask);
   std::ostringstream msg;
   msg << "tile rejected: " << error_name(code) << " (error code " << static_cast<uint32_t>(code) << ")";
-  SC_REPORT_INFO(name(), msg.str().c_str());
+  SC_REPORT_WARNING(name(), msg.str().c_str());
 }
 
 void Accelerator::update_outputs(const sc_core::sc_time& delay) { outputs_ev_.notify(delay); }
