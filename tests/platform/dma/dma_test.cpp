@@ -49,11 +49,10 @@ struct Bench {
     for (unsigned c = 0; c < params.channels; ++c) {
       dma.irq[c].bind(irq[c]);
     }
+    // Sources below kDescBase hold a pattern; everything from kDescBase up (descriptors, destinations)
+    // holds a sentinel, so any stray write shows.
     for (size_t i = 0; i < mem.data.size(); ++i) {
       mem.data[i] = i < kDescBase ? static_cast<uint8_t>((i * 7 + 3) % 251) : kSentinel;
-    }
-    for (size_t i = kSrcBase; i < kDescBase; ++i) {
-      mem.data[i] = static_cast<uint8_t>((i * 7 + 3) % 251);
     }
   }
 
@@ -503,9 +502,6 @@ TEST(DmaTest, StartWhileBusyFlagsErrorAndJobContinues) {
 }
 
 TEST(DmaTest, ZeroSizeJobIsBadConfig) {
-  for (int which = 0; which < 3; ++which) {
-    SCOPED_TRACE(which);
-  }
   Bench b;
   uint32_t status[3] = {};
   b.run([&] {
