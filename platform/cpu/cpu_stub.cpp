@@ -31,7 +31,8 @@ CpuStub::CpuStub(const sc_core::sc_module_name& name, const CpuParams& params, P
 }
 
 void CpuStub::run() {
-  const sc_core::sc_time start = sc_core::sc_time_stamp();
+  if (gate_ != nullptr) sc_core::wait(*gate_);
+  start_time_ = sc_core::sc_time_stamp();
   try {
     exit_code_ = program_(*this);
     if (exit_code_ != 0) failure_ = "the program returned " + std::to_string(exit_code_);
@@ -47,9 +48,10 @@ void CpuStub::run() {
     SC_REPORT_ERROR(name(), failure_.c_str());
   }
   qk_.sync();
-  traffic_.busy = sc_core::sc_time_stamp() - start;
+  end_time_ = sc_core::sc_time_stamp();
+  traffic_.busy = end_time_ - start_time_;
   finished_ = true;
-  sc_core::sc_stop();
+  done_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void CpuStub::transfer(tlm::tlm_command cmd, uint32_t address, unsigned char* data, unsigned length) {

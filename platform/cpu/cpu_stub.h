@@ -38,6 +38,14 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
 
   CpuStub(const sc_core::sc_module_name& name, const CpuParams& params, Program program);
 
+  // The program starts when `gate` is notified (by default at time zero). Used to run several SoCs one
+  // after the other in one simulation (SystemC elaborates once per process).
+  void set_start_gate(const sc_core::sc_event* gate) { gate_ = gate; }
+  // Notified when the program has returned (or failed).
+  const sc_core::sc_event& done_event() const { return done_event_; }
+  const sc_core::sc_time& start_time() const { return start_time_; }
+  const sc_core::sc_time& end_time() const { return end_time_; }
+
   bool finished() const { return finished_; }
   int exit_code() const { return exit_code_; }
   // Why the program failed (an uncaught bus error, interrupt timeout or exception), empty on success.
@@ -67,6 +75,10 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
   TrafficStats traffic_;
   uint64_t spent_cycles_ = 0;
   uint64_t interrupts_waited_ = 0;
+  const sc_core::sc_event* gate_ = nullptr;
+  sc_core::sc_event done_event_;
+  sc_core::sc_time start_time_ = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time end_time_ = sc_core::SC_ZERO_TIME;
   bool finished_ = false;
   int exit_code_ = -1;
   std::string failure_;

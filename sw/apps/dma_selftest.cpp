@@ -24,9 +24,9 @@ class Selftest {
  public:
   Selftest(hal::Hal& hal, const hal::SocInfo& soc, DmaSelftestResult& result)
       : hal_(hal), soc_(soc), irq_(hal, soc), dma_(hal, soc, irq_), result_(result) {
-    // Scratch: the upper half of DRAM, split into a source and a destination area.
+    // Scratch: the upper half of DRAM: a source area, a destination area and the descriptors.
     scratch_ = soc.dram_base + soc.dram_size / 2;
-    area_ = soc.dram_size / 4;
+    area_ = soc.dram_size / 8;
   }
 
   uint32_t src() const { return scratch_; }
@@ -135,7 +135,7 @@ class Selftest {
   }
 
  private:
-  uint32_t descriptors() const { return scratch_ + 3 * area_; }
+  uint32_t descriptors() const { return scratch_ + 2 * area_; }
   // Bytes of the source area the jobs read, from src().
   uint32_t source_span(const std::vector<DmaJob>& jobs) const {
     uint32_t span = 0;

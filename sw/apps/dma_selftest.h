@@ -18,6 +18,7 @@ struct DmaSelftestCase {
   double seconds = 0;
   bool passed = false;
   std::string detail;        // what failed, or a note
+  // Bytes copied per second. A DRAM-to-DRAM copy moves twice that over the DRAM interface.
   double bandwidth_bytes_per_s() const { return seconds > 0 ? static_cast<double>(bytes) / seconds : 0; }
 };
 

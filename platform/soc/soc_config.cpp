@@ -1,0 +1,116 @@
+#include "platform/soc/soc_config.h"
+
+#include <sstream>
+
+namespace minconv::platform {
+
+namespace {
+constexpr uint64_t kMaxAddress = 0xFFFFFFFFull;
+
+std::string hex(uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
+}
+}  // namespace
+
+SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
+  SocConfig c;
+  c.source = root.file();
+  const config::YamlMap mm = root.map("memory_map");
+  c.map.dram = static_cast<uint32_t>(mm.u64("dram", 0, kMaxAddress));
+  c.map.dma = static_cast<uint32_t>(mm.u64("dma", 0, kMaxAddress));
+  c.map.irq = static_cast<uint32_t>(mm.u64("irq", 0, kMaxAddress));
+  const bool has_accel = root.has("accel");
+  if (has_accel) {
+    c.map.accel_csr = static_cast<uint32_t>(mm.u64("accel_csr", 0, kMaxAddress));
+    c.map.accel_sram = static_cast<uint32_t>(mm.u64("accel_sram", 0, kMaxAddress));
+  }
+  mm.finish();
+
+  const config::YamlMap cpu = root.map("cpu");
+  c.cpu = CpuParams::from_yaml(cpu);
+  cpu.finish();
+  if (auto bus = root.map_opt("bus")) {
+    c.bus = RouterParams::from_yaml(*bus);
+    bus->finish();
+  }
+  const config::YamlMap dram = root.map("dram");
+  c.dram = MemoryParams::from_yaml(dram);
+  dram.finish();
+  if (auto dma = root.map_opt("dma")) {
+    c.dma = DmaParams::from_yaml(*dma);
+    dma->finish();
+  }
+  if (has_accel) c.accel = accel::AccelParams::from_yaml(root.map("accel"));
+  root.finish();
+
+  // Every region must fit the 32-bit address space and no two may overlap.
+  const std::vector<AddressRange> regions = c.regions();
+  const std::vector<std::string> keys = {"dram", "dma", "irq", "accel_csr", "accel_sram"};
+  for (std::size_t i = 0; i < regions.size(); ++i) {
+    if (regions[i].size == 0) mm.fail(keys[i], "region '" + regions[i].name + "' has zero size");
+    if (regions[i].base + regions[i].size - 1 > kMaxAddress) {
+      mm.fail(keys[i], "region '" + regions[i].name + "' [" + hex(regions[i].base) + ", " + hex(regions[i].end()) +
+                           "] does not fit the 32-bit address space");
+    }
+  }
+  if (auto overlap = find_overlap(regions)) {
+    const AddressRange& a = regions[overlap->first];
+    const AddressRange& b = regions[overlap->second];
+    mm.fail(keys[overlap->second], "region '" + b.name + "' [" + hex(b.base) + ", " + hex(b.end()) +
+                                       "] overlaps region '" + a.name + "' [" + hex(a.base) + ", " + hex(a.end()) + "]");
+  }
+  return c;
+}
+
+SocConfig SocConfig::load_file(const std::string& path) { return from_yaml(config::YamlMap::load_file(path)); }
+
+SocConfig SocConfig::load_default() {
+  return from_yaml(config::YamlMap::load_string(kDefaultSocYaml, "<embedded default: configs/soc/default.yaml>"));
+}
+
+std::vector<AddressRange> SocConfig::regions() const {
+  std::vector<AddressRange> r = {
+      {"dram", map.dram, dram.size},
+      {"dma", map.dma, kCsrRegionBytes},
+      {"irq", map.irq, kCsrRegionBytes},
+  };
+  if (accel) {
+    r.push_back({"accel_csr", map.accel_csr, kCsrRegionBytes});
+    r.push_back({"accel_sram", map.accel_sram, accel->sram_bytes()});
+  }
+  return r;
+}
+
+hal::SocInfo SocConfig::soc_info() const {
+  hal::SocInfo info;
+  info.dram_base = map.dram;
+  info.dram_size = static_cast<uint32_t>(dram.size);
+  info.dma_base = map.dma;
+  info.irq_base = map.irq;
+  info.accel_csr_base = accel ? map.accel_csr : 0;
+  info.accel_sram_base = accel ? map.accel_sram : 0;
+  info.irq_dma_first = 0;
+  info.irq_accel = dma.channels;
+  info.cpu_clock_mhz = cpu.clock_mhz;
+  return info;
+}
+
+nlohmann::json SocConfig::to_json() const {
+  nlohmann::json j;
+  j["source"] = source;
+  j["memory_map"] = {{"dram", hex(map.dram)}, {"dma", hex(map.dma)}, {"irq", hex(map.irq)}};
+  if (accel) {
+    j["memory_map"]["accel_csr"] = hex(map.accel_csr);
+    j["memory_map"]["accel_sram"] = hex(map.accel_sram);
+    j["accel"] = accel->to_json();
+  }
+  j["cpu"] = cpu.to_json();
+  j["bus"] = bus.to_json();
+  j["dram"] = dram.to_json();
+  j["dma"] = dma.to_json();
+  return j;
+}
+
+}  // namespace minconv::platform
