@@ -9,6 +9,7 @@
 #include "platform/soc/selftest_job.h"
 #include "platform/soc/simulation.h"
 #include "platform/soc/soc_config.h"
+#include "platform/soc/workload_job.h"
 
 namespace {
 // The SystemC banner is printed before sc_main runs: turn it off during static initialisation.
@@ -20,17 +21,30 @@ int sc_main(int argc, char* argv[]) {
   using namespace minconv::platform;
   CLI::App app{
       "minconv-sim: SystemC/TLM virtual platform of an SoC with a MinConv (min-selector) CNN accelerator.\n"
-      "With no arguments it runs the default job on the embedded default SoC (configs/soc/default.yaml).\n"
+      "With no arguments it runs LeNet-5 (configs/workloads/lenet5.yaml) on the default SoC\n"
+      "(configs/soc/default.yaml), once with the min-selector accelerator and once with the multiplier\n"
+      "baseline, checks every layer bit for bit against the golden int8 model and prints both side by side.\n"
       "Exit codes: 0 success, 1 the run failed (a check, a bus error, an error report), 2 bad arguments or\n"
       "configuration (nothing simulated)."};
   std::string config_path;
+  std::string workload_path;
+  WorkloadOptions wopt;
   bool selftest = false;
   bool print_default = false;
   RunOptions options;
   app.add_option("-c,--config", config_path, "SoC configuration YAML (default: the embedded default)")
       ->check(CLI::ExistingFile);
-  app.add_flag("--dma-selftest", selftest, "run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
-  app.add_option("--report", options.report_path, "write the JSON report (configuration used + statistics)");
+  app.add_option("-w,--workload", workload_path,
+                 "workload YAML (default: the embedded configs/workloads/lenet5.yaml)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--compare,!--no-compare", wopt.compare,
+               "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
+               "only the PE kind of the configuration (accel.pe) runs");
+  app.add_option("--csv", wopt.csv_path, "write the per-layer rows of every run as CSV");
+  app.add_flag("--dma-selftest", selftest,
+               "instead of a workload, run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
+  app.add_option("--report", options.report_path,
+                 "write the JSON report: configuration used, per-layer figures of each run, statistics");
   app.add_flag("-q,--quiet", options.quiet, "no progress messages");
   app.add_flag("--print-default-config", print_default, "print the embedded default SoC YAML and exit");
   try {
@@ -51,9 +65,19 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << e.what() << "\n";
     return kExitConfig;
   }
-  (void)selftest;  // the self-test is the default job until the accelerator runtime exists
   try {
-    return run_selftest_job(config, options);
+    if (selftest) return run_selftest_job(config, options);
+    Workload workload;
+    try {
+      workload = workload_path.empty() ? Workload::load_default() : Workload::load_file(workload_path);
+    } catch (const minconv::config::ConfigError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitConfig;
+    } catch (const minconv::golden::ModelError& e) {
+      std::cerr << (workload_path.empty() ? "default workload" : workload_path) << ": error: " << e.what() << "\n";
+      return kExitConfig;
+    }
+    return run_workload_job(config, workload, wopt, options);
   } catch (const std::exception& e) {
     std::cerr << "minconv-sim: error: " << e.what() << "\n";
     return kExitFailed;

@@ -10,6 +10,8 @@ void configure_reports() {
   sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DISPLAY | sc_core::SC_LOG);
   // Deprecation chatter from the kernel itself is not the user's business.
   sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+  // "Simulation stopped by user": the runner stops the simulation after the last program, as designed.
+  sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
 }
 
 unsigned error_count() {

@@ -1,0 +1,150 @@
+#include "platform/soc/workload.h"
+
+#include <cmath>
+#include <random>
+
+#include "sw/golden/idx.h"
+
+namespace minconv::platform {
+
+namespace {
+// He-normal weights and small biases, deterministic for a seed.
+void init_weights(golden::FloatLayer& l, int fan_in, std::mt19937_64& rng) {
+  std::normal_distribution<float> w(0.0f, std::sqrt(2.0f / static_cast<float>(fan_in)));
+  std::normal_distribution<float> b(0.0f, 0.05f);
+  l.weights.resize(static_cast<std::size_t>(l.out_c) * fan_in);
+  for (float& v : l.weights) v = w(rng);
+  l.bias.resize(static_cast<std::size_t>(l.out_c));
+  for (float& v : l.bias) v = b(rng);
+}
+}  // namespace
+
+Workload Workload::from_yaml(const config::YamlMap& root) {
+  Workload wl;
+  wl.source = root.file();
+  wl.name = root.str("name");
+  const config::YamlMap input = root.map("input");
+  golden::Shape shape{static_cast<int>(input.u64("h", 1, 4096)), static_cast<int>(input.u64("w", 1, 4096)),
+                      static_cast<int>(input.u64("c", 1, 4096))};
+  input.finish();
+  wl.network.input = shape;
+  if (auto w = root.map_opt("weights")) {
+    wl.weight_seed = w->u64_or("seed", wl.weight_seed, 0, UINT64_MAX);
+    w->finish();
+  }
+  if (auto im = root.map_opt("images")) {
+    wl.images = im->choice_or("source", wl.images, {"fashion-mnist", "random"});
+    wl.dataset_dir = im->str_or("dir", "/usr/share/datasets/fashion-mnist");
+    wl.calibration_images = static_cast<unsigned>(im->u64_or("calibration", wl.calibration_images, 1, 10000));
+    wl.image_index = static_cast<unsigned>(im->u64_or("index", wl.image_index, 0, 9999));
+    wl.image_seed = im->u64_or("seed", wl.image_seed, 0, UINT64_MAX);
+    im->finish();
+    if (wl.images == "fashion-mnist" && !(shape.h == 28 && shape.w == 28 && shape.c == 1)) {
+      im->fail("source", "fashion-mnist images are 28x28x1, the network input is " + golden::to_string(shape));
+    }
+  }
+  std::mt19937_64 rng(wl.weight_seed);
+  for (const config::YamlMap& lm : root.maps("layers")) {
+    golden::FloatLayer l;
+    const std::string type = lm.choice("type", {"conv", "fc", "maxpool", "avgpool"});
+    l.name = lm.str_or("name", type + std::to_string(wl.network.layers.size() + 1));
+    if (type == "conv" || type == "fc") {
+      l.type = type == "conv" ? golden::LayerType::kConv : golden::LayerType::kFc;
+      l.out_c = static_cast<int>(lm.u64("out_c", 1, 65535));
+      l.relu = lm.flag_or("relu", false);
+      int fan_in = shape.h * shape.w * shape.c;
+      if (type == "conv") {
+        const int k = static_cast<int>(lm.u64("kernel", 1, 15));
+        const int s = static_cast<int>(lm.u64_or("stride", 1, 1, 8));
+        const int p = static_cast<int>(lm.u64_or("pad", 0, 0, 15));
+        l.geometry = golden::ConvGeometry{k, k, s, s, p, p, p, p};
+        fan_in = k * k * shape.c;
+        if (l.geometry.out_h(shape.h) < 1 || l.geometry.out_w(shape.w) < 1) {
+          lm.fail("kernel", "the kernel does not fit the " + golden::to_string(shape) + " input");
+        }
+        shape = {l.geometry.out_h(shape.h), l.geometry.out_w(shape.w), l.out_c};
+      } else {
+        shape = {1, 1, l.out_c};
+      }
+      init_weights(l, fan_in, rng);
+    } else {
+      l.type = type == "maxpool" ? golden::LayerType::kMaxPool : golden::LayerType::kAvgPool;
+      l.k = static_cast<int>(lm.u64("k", 1, 16));
+      l.stride = static_cast<int>(lm.u64_or("stride", static_cast<uint64_t>(l.k), 1, 16));
+      if (shape.h < l.k || shape.w < l.k) lm.fail("k", "the window is larger than the " + golden::to_string(shape) + " input");
+      shape = {(shape.h - l.k) / l.stride + 1, (shape.w - l.k) / l.stride + 1, shape.c};
+    }
+    lm.finish();
+    wl.network.layers.push_back(std::move(l));
+  }
+  root.finish();
+  golden::infer_shapes(wl.network);  // a last consistency check
+  return wl;
+}
+
+Workload Workload::load_file(const std::string& path) { return from_yaml(config::YamlMap::load_file(path)); }
+
+Workload Workload::load_default() {
+  return from_yaml(config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"));
+}
+
+nlohmann::json Workload::to_json() const {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : network.layers) {
+    nlohmann::json j = {{"name", l.name}, {"type", golden::to_string(l.type)}};
+    if (l.type == golden::LayerType::kConv || l.type == golden::LayerType::kFc) {
+      j["out_c"] = l.out_c;
+      j["kernel"] = l.geometry.kh;
+      j["stride"] = l.geometry.stride_h;
+      j["pad"] = l.geometry.pad_top;
+      j["relu"] = l.relu;
+    } else {
+      j["k"] = l.k;
+      j["stride"] = l.stride;
+    }
+    layers.push_back(j);
+  }
+  return {{"name", name},
+          {"source", source},
+          {"input", golden::to_string(network.input)},
+          {"weights", {{"seed", weight_seed}}},
+          {"images",
+           {{"source", images}, {"dir", dataset_dir}, {"calibration", calibration_images}, {"index", image_index},
+            {"seed", image_seed}}},
+          {"layers", layers}};
+}
+
+namespace {
+std::vector<golden::TensorF> random_images(const golden::Shape& s, std::size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  std::vector<golden::TensorF> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    golden::TensorF t(s.h, s.w, s.c);
+    for (float& v : t.data) v = u(rng);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<golden::TensorF> Workload::calibration_set() const {
+  if (images == "random") return random_images(network.input, calibration_images, image_seed + 1);
+  // Calibrate on the last images of the test set, so the image that is run is not among them.
+  std::vector<golden::TensorF> all = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz");
+  return std::vector<golden::TensorF>(all.end() - calibration_images, all.end());
+}
+
+golden::TensorF Workload::test_image(int* label) const {
+  if (images == "random") {
+    if (label) *label = -1;
+    return random_images(network.input, 1, image_seed).front();
+  }
+  std::vector<golden::TensorF> all = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", image_index + 1);
+  if (label) {
+    *label = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", image_index + 1).back();
+  }
+  return all.back();
+}
+
+}  // namespace minconv::platform

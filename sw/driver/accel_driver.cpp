@@ -1,0 +1,102 @@
+#include "sw/driver/accel_driver.h"
+
+#include <sstream>
+
+#include "accel/accel_regs.h"
+
+namespace minconv::sw {
+
+namespace regs = minconv::regs::accel;
+
+const char* accel_error_name(uint32_t code) {
+  switch (code) {
+    case regs::kErrNone: return "none";
+    case regs::kErrStartBusy: return "start while busy";
+    case regs::kErrBadShape: return "bad shape";
+    case regs::kErrUnsupported: return "unsupported kernel, stride or padding";
+    case regs::kErrInOverflow: return "input buffer overflow";
+    case regs::kErrWtOverflow: return "weight buffer overflow";
+    case regs::kErrOutOverflow: return "output buffer overflow";
+    case regs::kErrBadPostScale: return "bad post-scale parameters";
+    default: return "unknown error";
+  }
+}
+
+AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& irq)
+    : hal_(hal), irq_(irq), base_(soc.accel_csr_base) {
+  if (base_ == 0 || read(regs::kId) != regs::kIdValue) {
+    std::ostringstream msg;
+    msg << "no MinConv accelerator at 0x" << std::hex << base_;
+    throw std::runtime_error(msg.str());
+  }
+  if (read(regs::kVersion) != regs::kVersionValue) throw std::runtime_error("unsupported accelerator version");
+  caps_.pe_kind = read(regs::kPeKind);
+  caps_.rows = read(regs::kRows);
+  caps_.cols = read(regs::kCols);
+  caps_.clock_khz = read(regs::kClockKhz);
+  caps_.in_offset = read(regs::kInBufOffset);
+  caps_.in_bytes = read(regs::kInBufBytes);
+  caps_.wt_offset = read(regs::kWtBufOffset);
+  caps_.wt_bytes = read(regs::kWtBufBytes);
+  caps_.out_offset = read(regs::kOutBufOffset);
+  caps_.out_bytes = read(regs::kOutBufBytes);
+  caps_.max_kernel = read(regs::kMaxKernel);
+  caps_.max_stride = read(regs::kMaxStride);
+  write(regs::kStatus, regs::kStatusDone | regs::kStatusError);
+  write(regs::kIrqEnable, regs::kIrqOnDone | regs::kIrqOnError);
+  irq_.attach(soc.irq_accel, [this] { on_interrupt(); });
+}
+
+void AccelDriver::start(const AccelTile& t) {
+  if (running_) throw std::logic_error("accelerator tile started while another is running");
+  write(regs::kInAddr, t.in_addr);
+  write(regs::kInShape, (t.in_h & 0xFFFF) | (t.in_w << 16));
+  write(regs::kInC, t.in_c);
+  write(regs::kPad, t.pad_top | (t.pad_left << 8) | (t.pad_bottom << 16) | (t.pad_right << 24));
+  write(regs::kKernel, t.kh | (t.kw << 8) | (t.stride_h << 16) | (t.stride_w << 24));
+  write(regs::kOutShape, (t.out_h & 0xFFFF) | (t.out_w << 16));
+  write(regs::kOutC, t.out_c);
+  write(regs::kWtAddr, t.wt_addr);
+  write(regs::kQAddr, t.q_addr);
+  write(regs::kOutAddr, t.out_addr);
+  write(regs::kFlags, (t.relu ? regs::kFlagRelu : 0) | (t.raw_output ? regs::kFlagRawOutput : 0));
+  running_ = true;
+  error_ = false;
+  write(regs::kCtrl, regs::kCtrlStart);
+}
+
+void AccelDriver::on_interrupt() {
+  const uint32_t status = read(regs::kStatus);
+  if ((status & (regs::kStatusDone | regs::kStatusError)) == 0) return;
+  if (status & regs::kStatusError) {
+    error_ = true;
+    error_code_ = (status & regs::kStatusErrCodeMask) >> regs::kStatusErrCodeShift;
+  }
+  if ((status & regs::kStatusBusy) == 0) running_ = false;
+  write(regs::kStatus, status & (regs::kStatusDone | regs::kStatusError));
+}
+
+void AccelDriver::wait() {
+  irq_.wait_until([this] { return !running_; });
+  if (error_) {
+    error_ = false;
+    throw AccelError(error_code_, std::string("accelerator error ") + std::to_string(error_code_) + " (" +
+                                      accel_error_name(error_code_) + ")");
+  }
+}
+
+void AccelDriver::layer_begin() { write(regs::kCtrl, regs::kCtrlLayerBegin); }
+void AccelDriver::layer_end() { write(regs::kCtrl, regs::kCtrlLayerEnd); }
+
+uint64_t AccelDriver::read64(uint32_t lo) {
+  const uint64_t low = read(lo);
+  return low | (static_cast<uint64_t>(read(lo + regs::kHiOffset)) << 32);
+}
+
+AccelCounters AccelDriver::counters() {
+  return {read64(regs::kCntBusyLo),     read64(regs::kCntActiveLo),  read64(regs::kCntStallLo),
+          read64(regs::kCntBufReadLo),  read64(regs::kCntBufWriteLo), read64(regs::kCntTilesLo),
+          read64(regs::kCntFoldsLo)};
+}
+
+}  // namespace minconv::sw

@@ -1,0 +1,28 @@
+#pragma once
+// Where a quantized model lives in DRAM. The loader (platform side) places the blobs there and the runtime
+// (software side) finds them there: both compute the layout with this one function.
+#include <cstdint>
+#include <vector>
+
+#include "sw/golden/network.h"
+
+namespace minconv::sw {
+
+struct ModelLayout {
+  uint32_t input = 0;                  // input tensor, int8 HWC
+  std::vector<uint32_t> weights;       // per layer: int8 weights out_c x kh x kw x in_c (0 for pools)
+  std::vector<uint32_t> post;          // per layer: out_c post-scale records of 12 bytes (0 for pools)
+  std::vector<uint32_t> outputs;       // per layer: the output tensor (int8, or int32 for a raw layer)
+  std::vector<uint32_t> output_bytes;  // per layer
+  uint32_t scratch = 0;                // DMA descriptors
+  uint32_t end = 0;                    // first byte after the layout
+};
+
+constexpr uint32_t kScratchBytes = 4096;
+
+// Lays the model out from `base`; throws golden::ModelError if it does not fit in `size` bytes.
+ModelLayout plan_layout(const golden::QuantModel& model, uint32_t base, uint32_t size);
+// The post-scale records of a conv/fc layer as little-endian bytes (the accelerator's layout).
+std::vector<uint8_t> post_scale_bytes(const golden::QuantLayer& layer);
+
+}  // namespace minconv::sw

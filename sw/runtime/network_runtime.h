@@ -1,0 +1,72 @@
+#pragma once
+// Runs a quantized network on the SoC: conv and fc layers on the accelerator (tiled to the buffer sizes the
+// hardware reports, moved by the DMA, double-buffered), pooling on the CPU. Reaches hardware only
+// through the HAL.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sw/driver/accel_driver.h"
+#include "sw/driver/dma_driver.h"
+#include "sw/driver/irq.h"
+#include "sw/golden/network.h"
+#include "sw/hal/hal.h"
+#include "sw/hal/soc_info.h"
+#include "sw/runtime/model_layout.h"
+
+namespace minconv::sw {
+
+// CPU cost model of the operations the CPU stub executes (cycles), on top of its timed loads and stores.
+struct CpuCosts {
+  uint32_t per_pool_operand = 1;  // one compare or add per window element
+  uint32_t per_output = 2;        // loop overhead and the store of one output element
+  uint32_t per_tile = 200;        // tiling arithmetic, descriptor set-up, bookkeeping of one tile
+};
+
+struct LayerReport {
+  std::string name;
+  std::string type;       // conv, fc, maxpool, avgpool
+  bool on_accel = false;  // conv/fc on the accelerator, pools on the CPU
+  uint64_t macs = 0;
+  uint64_t cpu_cycles = 0;  // wall time of the layer in CPU cycles
+  uint64_t dram_read_bytes = 0;
+  uint64_t dram_write_bytes = 0;
+  uint64_t tiles = 0;
+  AccelCounters accel;  // counter deltas over the layer
+  // Tiling chosen: output rows x cols x channels per tile, and the loop order.
+  uint32_t tile_h = 0, tile_w = 0, tile_c = 0;
+  bool weights_outer = false;
+};
+
+struct RunReport {
+  std::vector<LayerReport> layers;
+  AccelCaps caps;
+};
+
+class NetworkRuntime {
+ public:
+  NetworkRuntime(hal::Hal& hal, const hal::SocInfo& soc, CpuCosts costs = {});
+
+  const AccelCaps& caps() const { return accel_.caps(); }
+  // Runs every layer; layer i reads the previous output (or layout.input) and writes layout.outputs[i].
+  // `progress` (optional) is called after each layer. Throws AccelError, DmaError or std::runtime_error.
+  RunReport run(const golden::QuantModel& model, const ModelLayout& layout,
+                const std::function<void(const LayerReport&)>& progress = {});
+
+ private:
+  struct Geometry;  // one conv/fc layer as the tiler sees it
+  void run_accel_layer(const golden::QuantLayer& layer, const Geometry& g, uint32_t input, uint32_t weights,
+                       uint32_t post, uint32_t output, uint32_t scratch, LayerReport& report);
+  void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
+                      uint32_t input, uint32_t output, LayerReport& report);
+
+  hal::Hal& hal_;
+  hal::SocInfo soc_;
+  CpuCosts costs_;
+  IrqDispatcher irq_;
+  DmaDriver dma_;
+  AccelDriver accel_;
+};
+
+}  // namespace minconv::sw
