@@ -154,7 +154,9 @@ TEST_P(LayerRegression, MatchesGoldenBitForBit) {
   EXPECT_EQ(r.accel.tiles, r.tiles);
   EXPECT_GE(r.tiles, 1u);
   // Weights larger than half the weight buffer must have been split into several tiles.
-  if (l.weights.size() > run.report.caps.wt_bytes / 2) EXPECT_GT(r.tiles, 1u);
+  if (l.weights.size() > run.report.caps.wt_bytes / 2) {
+    EXPECT_GT(r.tiles, 1u);
+  }
   EXPECT_GT(r.accel.busy, 0u);
   EXPECT_GT(r.cpu_cycles, 0u);
   EXPECT_GE(r.accel.folds, r.tiles);
