@@ -42,7 +42,19 @@ SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
     c.dma = DmaParams::from_yaml(*dma);
     dma->finish();
   }
-  if (has_accel) c.accel = accel::AccelParams::from_yaml(root.map("accel"));
+  if (has_accel) {
+    c.accel = accel::AccelParams::from_yaml(root.map("accel"));
+    c.baseline_rows = c.accel->rows;
+    c.baseline_cols = c.accel->cols;
+    if (auto b = root.map_opt("baseline")) {
+      c.baseline_rows = static_cast<unsigned>(b->u64_or("rows", c.baseline_rows, 1, 64));
+      c.baseline_cols = static_cast<unsigned>(b->u64_or("cols", c.baseline_cols, 1, 64));
+      b->finish();
+    }
+  } else if (root.has("baseline")) {
+    root.fail("baseline", "a baseline array needs an accel section");
+  }
+  c.costs = CostModel::from_yaml(root.map_opt("energy"));
   root.finish();
 
   // Every region must fit the 32-bit address space and no two may overlap.
@@ -105,7 +117,9 @@ nlohmann::json SocConfig::to_json() const {
     j["memory_map"]["accel_csr"] = hex(map.accel_csr);
     j["memory_map"]["accel_sram"] = hex(map.accel_sram);
     j["accel"] = accel->to_json();
+    j["baseline"] = {{"rows", baseline_rows}, {"cols", baseline_cols}};
   }
+  j["energy"] = costs.to_json();
   j["cpu"] = cpu.to_json();
   j["bus"] = bus.to_json();
   j["dram"] = dram.to_json();

@@ -13,6 +13,7 @@
 #include "platform/dma/dma.h"
 #include "platform/memory/memory.h"
 #include "platform/router/router.h"
+#include "platform/soc/cost_model.h"
 #include "sw/hal/soc_info.h"
 
 namespace minconv::platform {
@@ -35,6 +36,10 @@ struct SocConfig {
   MemoryParams dram;
   DmaParams dma;
   std::optional<accel::AccelParams> accel;  // absent: an SoC without the accelerator
+  // The multiplier accelerator's array in min-vs-mul comparisons (`baseline:` rows, cols; default: the
+  // same array as `accel`). An iso-area configuration gives the min accelerator more PEs than this.
+  unsigned baseline_rows = 0, baseline_cols = 0;
+  CostModel costs;
 
   // Throws config::ConfigError naming file, line and key.
   static SocConfig from_yaml(const config::YamlMap& root);

@@ -35,10 +35,10 @@ const char* kind_name(accel::PeKind k) { return k == accel::PeKind::kMin ? "min"
 struct Row {
   std::string name, where;
   uint64_t macs = 0, cycles = 0, read = 0, write = 0, stall = 0;
-  double latency_us = 0, gbps = 0, util = 0;
+  double latency_us = 0, gbps = 0, util = 0, energy_uj = 0;
 };
 
-Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& caps) {
+Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& caps, accel::PeKind kind) {
   Row r;
   r.name = l.name;
   r.where = l.on_accel ? "accel" : "cpu";
@@ -51,6 +51,7 @@ Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& 
   r.gbps = seconds > 0 ? static_cast<double>(r.read + r.write) / seconds / 1e9 : 0;
   r.util = r.cycles > 0 ? static_cast<double>(l.accel.active) / (double(caps.rows) * caps.cols * r.cycles) : 0;
   r.stall = l.accel.stall;
+  r.energy_uj = c.costs.energy_uj(kind, l.macs, l.accel.buf_read + l.accel.buf_write, r.read + r.write);
   return r;
 }
 
@@ -66,6 +67,7 @@ Row total_row(const std::vector<Row>& rows, const SocConfig& c, const sw::AccelC
     t.write += r.write;
     t.stall += r.stall;
     t.latency_us += r.latency_us;
+    t.energy_uj += r.energy_uj;
     active += static_cast<uint64_t>(r.util * double(caps.rows) * caps.cols * double(r.cycles) + 0.5);
   }
   t.gbps = t.latency_us > 0 ? static_cast<double>(t.read + t.write) / (t.latency_us * 1e-6) / 1e9 : 0;
@@ -78,7 +80,7 @@ nlohmann::json row_json(const Row& r) {
   return {{"name", r.name},         {"where", r.where},        {"macs", r.macs},
           {"cycles", r.cycles},     {"latency_us", r.latency_us}, {"dram_read_bytes", r.read},
           {"dram_write_bytes", r.write}, {"bandwidth_gbps", r.gbps}, {"pe_utilization", r.util},
-          {"stall_cycles", r.stall}};
+          {"stall_cycles", r.stall},    {"energy_uj", r.energy_uj}};
 }
 
 std::string compare_outputs(const PeRun& run, Loader& loader) {
@@ -110,31 +112,40 @@ std::string compare_outputs(const PeRun& run, Loader& loader) {
 void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<Row>>& rows, const SocConfig& c) {
   const bool two = runs.size() == 2;
   const auto& caps = runs[0].report.caps;
-  std::printf("\nSoC: %ux%u PE array at %.0f MHz, DRAM peak %.2f GB/s, CPU %.0f MHz\n", caps.rows, caps.cols,
-              c.accel->clock_mhz, c.dram.peak_bandwidth_bytes_per_s() / 1e9, c.cpu.clock_mhz);
+  std::printf("\nSoC: accelerator at %.0f MHz, DRAM peak %.2f GB/s, CPU %.0f MHz\n", c.accel->clock_mhz,
+              c.dram.peak_bandwidth_bytes_per_s() / 1e9, c.cpu.clock_mhz);
+  for (const PeRun& r : runs) {
+    const double area = c.costs.array_nand2(r.kind, r.report.caps.rows, r.report.caps.cols);
+    std::printf("  %s: %ux%u PE array, %.0f NAND2-eq (%.4f mm^2, Yosys, PEs only)\n", kind_name(r.kind),
+                r.report.caps.rows, r.report.caps.cols, area, area * c.costs.nand2_um2 * 1e-6);
+  }
   if (two) {
-    std::printf("%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s\n",
+    std::printf("%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s | %8s "
+                "%8s\n",
                 "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "us min", "us mul", "rdKB min", "rdKB mul",
-                "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul");
+                "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul", "uJ min",
+                "uJ mul");
     for (std::size_t i = 0; i < rows[0].size() + 1; ++i) {
       const Row a = i < rows[0].size() ? rows[0][i] : total_row(rows[0], c, caps);
       const Row b = i < rows[1].size() ? rows[1][i] : total_row(rows[1], c, runs[1].report.caps);
-      if (i == rows[0].size()) std::printf("%s\n", std::string(170, '-').c_str());
+      if (i == rows[0].size()) std::printf("%s\n", std::string(190, '-').c_str());
       std::printf("%-8s %-5s %10llu | %11llu %11llu %6.3f | %9.2f %9.2f | %9.1f %9.1f | %8.1f %8.1f | %6.2f %6.2f | "
-                  "%5.1f %5.1f | %9llu %9llu\n",
+                  "%5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
                   a.name.c_str(), a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles,
                   (unsigned long long)b.cycles, b.cycles ? double(a.cycles) / double(b.cycles) : 0.0, a.latency_us,
                   b.latency_us, a.read / 1024.0, b.read / 1024.0, a.write / 1024.0, b.write / 1024.0, a.gbps, b.gbps,
-                  100 * a.util, 100 * b.util, (unsigned long long)a.stall, (unsigned long long)b.stall);
+                  100 * a.util, 100 * b.util, (unsigned long long)a.stall, (unsigned long long)b.stall, a.energy_uj,
+                  b.energy_uj);
     }
   } else {
-    std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s\n", "layer", "on", "MACs", "cycles", "us",
-                "rdKB", "wrKB", "GB/s", "util%", "stall");
+    std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer", "on", "MACs", "cycles",
+                "us", "rdKB", "wrKB", "GB/s", "util%", "stall", "uJ");
     for (std::size_t i = 0; i < rows[0].size() + 1; ++i) {
       const Row a = i < rows[0].size() ? rows[0][i] : total_row(rows[0], c, caps);
-      std::printf("%-8s %-5s %10llu | %11llu | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu\n", a.name.c_str(),
-                  a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles, a.latency_us,
-                  a.read / 1024.0, a.write / 1024.0, a.gbps, 100 * a.util, (unsigned long long)a.stall);
+      std::printf("%-8s %-5s %10llu | %11llu | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | %8.3f\n",
+                  a.name.c_str(), a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles,
+                  a.latency_us, a.read / 1024.0, a.write / 1024.0, a.gbps, 100 * a.util, (unsigned long long)a.stall,
+                  a.energy_uj);
     }
   }
   for (const PeRun& r : runs) {
@@ -184,6 +195,10 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     run.golden_out = golden::run_int8(run.model, qin);
     SocConfig c = config;
     c.accel->pe = run.kind;
+    if (wopt.compare && !min) {  // the multiplier baseline may have its own array (iso-area comparisons)
+      c.accel->rows = config.baseline_rows;
+      c.accel->cols = config.baseline_cols;
+    }
     run.layout = sw::plan_layout(run.model, c.map.dram, static_cast<uint32_t>(c.dram.size));
     const hal::SocInfo info = c.soc_info();
     PeRun* r = &run;
@@ -230,7 +245,7 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     const golden::LayerOutput& last = r.golden_out.back();
     r.predicted = golden::argmax(golden::dequantize_logits(r.model, last.raw));
     std::vector<Row> rs;
-    for (const sw::LayerReport& l : r.report.layers) rs.push_back(make_row(l, config, r.report.caps));
+    for (const sw::LayerReport& l : r.report.layers) rs.push_back(make_row(l, config, r.report.caps, r.kind));
     rows.push_back(rs);
   }
   print_report(runs, rows, config);
@@ -246,12 +261,14 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     if (!wopt.csv_path.empty()) {
       csv.open(wopt.csv_path);
       csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_utilization,"
-             "stall_cycles\n";
+             "stall_cycles,energy_uj\n";
     }
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const PeRun& r = runs[i];
       nlohmann::json j;
       j["pe"] = kind_name(r.kind);
+      j["array"] = {{"rows", r.report.caps.rows}, {"cols", r.report.caps.cols}};
+      j["area_nand2"] = config.costs.array_nand2(r.kind, r.report.caps.rows, r.report.caps.cols);
       j["layers"] = nlohmann::json::array();
       std::vector<Row> all = rows[i];
       all.push_back(total_row(rows[i], config, r.report.caps));
@@ -267,7 +284,7 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
           const Row& a = all[k];
           csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles << ","
               << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util << "," << a.stall
-              << "\n";
+              << "," << a.energy_uj << "\n";
         }
       }
       j["bit_exact"] = r.mismatch.empty();
