@@ -111,5 +111,35 @@ TEST(SocConfig, WithoutAcceleratorSection) {
   EXPECT_EQ(c.regions().size(), 3u);
 }
 
+TEST(SocConfig, BaselineArrayAndEnergy) {
+  const SocConfig d = SocConfig::load_default();
+  EXPECT_EQ(d.baseline_rows, d.accel->rows);
+  EXPECT_EQ(d.baseline_cols, d.accel->cols);
+  EXPECT_GT(d.costs.mul_pe_nand2, d.costs.min_pe_nand2);  // from rtl/synth/area.json
+  const std::string yaml = std::string(kDefaultSocYaml) + "baseline:\n  rows: 4\n  cols: 6\n";
+  const SocConfig c = SocConfig::from_yaml(config::YamlMap::load_string(yaml, "soc.yaml"));
+  EXPECT_EQ(c.baseline_rows, 4u);
+  EXPECT_EQ(c.baseline_cols, 6u);
+  EXPECT_DOUBLE_EQ(c.costs.array_nand2(accel::PeKind::kMul, 4, 6), 24 * c.costs.mul_pe_nand2);
+  EXPECT_THAT(error_of(std::string(kDefaultSocYaml) + "baseline:\n  rows: 65\n"), HasSubstr("key 'baseline.rows'"));
+  EXPECT_THAT(error_of(default_with("  dram_pj_per_byte: 160", "  dram_pj_per_bite: 160")),
+              HasSubstr("unknown key 'energy.dram_pj_per_bite'"));
+  // 1 pJ per MAC, nothing else: 1e6 MACs = 1 uJ.
+  CostModel m = c.costs;
+  m.min_mac_pj = 1.0;
+  EXPECT_DOUBLE_EQ(m.energy_uj(accel::PeKind::kMin, 1000000, 0, 0), 1.0);
+}
+
+TEST(SocConfig, IsoAreaConfigFitsTheMultiplierArea) {
+  const SocConfig c = SocConfig::load_file(std::string(MINCONV_SOURCE_DIR) + "/configs/soc/iso_area.yaml");
+  ASSERT_TRUE(c.accel.has_value());
+  EXPECT_EQ(c.accel->pe, accel::PeKind::kMin);
+  const double min_area = c.costs.array_nand2(accel::PeKind::kMin, c.accel->rows, c.accel->cols);
+  const double mul_area = c.costs.array_nand2(accel::PeKind::kMul, c.baseline_rows, c.baseline_cols);
+  EXPECT_LE(min_area, mul_area);
+  // No room for another row or column of min PEs.
+  EXPECT_GT(c.costs.array_nand2(accel::PeKind::kMin, c.accel->rows, c.accel->cols + 1), mul_area);
+}
+
 }  // namespace
 }  // namespace minconv::platform
