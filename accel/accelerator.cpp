@@ -5,6 +5,10 @@
 #include <cstring>
 #include <sstream>
 
+#ifdef MINCONV_HAVE_RTL
+#include "accel/engine/rtl_tile_engine.h"
+#endif
+
 namespace minconv::accel {
 
 namespace ra = regs::accel;
@@ -55,9 +59,23 @@ const AccelParams& checked(const AccelParams& p) {
   return p;
 }
 
-std::unique_ptr<TileEngine> make_engine(const AccelParams& p) {
+// Called while the Accelerator is being constructed: an RTL engine's clock and bridge become its children.
+std::unique_ptr<TileEngine> make_engine(const std::string& owner, const AccelParams& p,
+                                        const sc_core::sc_time& period) {
   if (p.engine == EngineKind::kRtl) {
+#ifdef MINCONV_HAVE_RTL
+    if (!rtl_array_supported(p.rows, p.cols, p.pe)) {
+      std::ostringstream os;
+      os << "accel: error: engine: rtl has no Verilated PE array for rows " << p.rows << ", cols " << p.cols
+         << ", pe " << to_string(p.pe) << "; supported configurations: " << rtl::supported_configs_string();
+      throw config::ConfigError(os.str());
+    }
+    return std::make_unique<RtlTileEngine>(owner, p, period);
+#else
+    (void)owner;
+    (void)period;
     throw config::ConfigError("accel: error: engine: rtl needs the RTL co-simulation build");
+#endif
   }
   return std::make_unique<CppTileEngine>();
 }
@@ -71,7 +89,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const AccelParams&
       busy("busy"),
       params_(checked(params)),
       period_(sc_core::sc_time(1e3 / params.clock_mhz, sc_core::SC_NS)),
-      engine_(make_engine(params)),
+      engine_(make_engine(this->name(), params, period_)),
       sram_(params.sram_bytes(), 0) {
   csr_socket.register_b_transport(this, &Accelerator::csr_b_transport);
   csr_socket.register_transport_dbg(this, &Accelerator::csr_transport_dbg);
@@ -88,6 +106,10 @@ Accelerator::~Accelerator() = default;
 uint64_t Accelerator::tile_cycles(const AccelParams& p, unsigned K, unsigned out_c, unsigned pixels) {
   return accel::tile_cycles(p.rows, p.cols, K, out_c, pixels);
 }
+
+void Accelerator::trace_engine(sc_core::sc_trace_file* file) const { engine_->trace(file); }
+
+nlohmann::json Accelerator::engine_stats() const { return engine_->stats_json(); }
 
 uint64_t Accelerator::to_cycles(const sc_core::sc_time& t) const {
   return static_cast<uint64_t>(std::floor(t / period_ + 1e-9));
@@ -420,6 +442,8 @@ nlohmann::json Accelerator::stats_json() const {
           : static_cast<double>(c.active_pe_cycles) /
                 (static_cast<double>(params_.rows) * params_.cols * static_cast<double>(c.busy_cycles));
   j["params"] = params_.to_json();
+  const nlohmann::json engine = engine_->stats_json();
+  if (!engine.is_null()) j["cosim"] = engine;
   return j;
 }
 

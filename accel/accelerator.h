@@ -37,7 +37,8 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   sc_core::sc_out<bool> irq;   // level: (done && irq on done) || (error && irq on error)
   sc_core::sc_out<bool> busy;  // a tile is pending or running (for traces)
 
-  // Throws config::ConfigError for out-of-range parameters and for engine: rtl (not in this build).
+  // Throws config::ConfigError for out-of-range parameters and for engine: rtl when this build has no
+  // Verilated PE array for (rows, cols, pe) (or no RTL at all).
   Accelerator(const sc_core::sc_module_name& name, const AccelParams& params);
   ~Accelerator() override;
 
@@ -49,6 +50,11 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   // Counters as the registers show them at simulated time `now` (the stall count includes a running stall).
   PerfCounters counters(const sc_core::sc_time& now) const;
   uint64_t errors() const { return errors_; }
+  // The engine's own signals (the RTL engine: its clock and the PE array's ports) into a trace file.
+  void trace_engine(sc_core::sc_trace_file* file) const;
+  // The engine's own statistics (the RTL engine: co-simulation counters, CosimCounters::to_json()); null for
+  // the C++ engine. Also in stats_json()["cosim"].
+  nlohmann::json engine_stats() const;
 
   // platform::StatsSource
   std::string stats_name() const override { return name(); }

@@ -7,8 +7,14 @@
 #include <memory>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "accel/accel_params.h"
 #include "accel/accel_regs.h"
+
+namespace sc_core {
+class sc_trace_file;
+}
 
 namespace minconv::accel {
 
@@ -86,6 +92,10 @@ class TileEngine {
   // Computes the tile. Called from the accelerator's SC_THREAD: an engine may consume simulated time
   // itself (wait()); the accelerator waits only for what remains of result.cycles afterwards.
   virtual TileResult run(const TileJob& job) = 0;
+  // Engine-specific statistics for the accelerator's stats_json() (null: none).
+  virtual nlohmann::json stats_json() const { return nullptr; }
+  // Engine-internal signals into a trace file (before the simulation starts); nothing by default.
+  virtual void trace(sc_core::sc_trace_file* /*file*/) const {}
 };
 
 // The C++ datapath: per fold, a systolic pass of K steps over the R x C accumulators, then the drain

@@ -45,6 +45,13 @@ int sc_main(int argc, char* argv[]) {
                "instead of a workload, run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
   app.add_option("--report", options.report_path,
                  "write the JSON report: configuration used, per-layer figures of each run, statistics");
+  bool cosim = false;
+  app.add_flag("--cosim", cosim,
+               "co-simulation: every run (also the multiplier baseline) computes its tiles on the Verilated PE\n"
+               "array (accel.engine = rtl) and checks each tile against the C++ engine");
+  app.add_option("--vcd", options.vcd_path,
+                 "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
+                 "ports and clock)");
   app.add_flag("-q,--quiet", options.quiet, "no progress messages");
   app.add_flag("--print-default-config", print_default, "print the embedded default SoC YAML and exit");
   try {
@@ -65,6 +72,7 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << e.what() << "\n";
     return kExitConfig;
   }
+  if (cosim && config.accel) config.accel->engine = minconv::accel::EngineKind::kRtl;
   try {
     if (selftest) return run_selftest_job(config, options);
     Workload workload;
@@ -78,6 +86,10 @@ int sc_main(int argc, char* argv[]) {
       return kExitConfig;
     }
     return run_workload_job(config, workload, wopt, options);
+  } catch (const minconv::config::ConfigError& e) {
+    // Raised while building the SoCs (e.g. engine: rtl with an array that was not verilated): nothing ran.
+    std::cerr << e.what() << "\n";
+    return kExitConfig;
   } catch (const std::exception& e) {
     std::cerr << "minconv-sim: error: " << e.what() << "\n";
     return kExitFailed;

@@ -160,6 +160,41 @@ void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<
   }
 }
 
+// --vcd: one trace file for every SoC of the run (hierarchical names), opened before the simulation starts.
+// SystemC appends ".vcd" to the name it is given; a path without that suffix is renamed after closing.
+struct VcdFile {
+  std::string path;
+  sc_core::sc_trace_file* file = nullptr;
+  void open(const std::string& p, const std::vector<Soc*>& socs) {
+    path = p;
+    const bool suffix = p.size() > 4 && p.compare(p.size() - 4, 4, ".vcd") == 0;
+    file = sc_core::sc_create_vcd_trace_file((suffix ? p.substr(0, p.size() - 4) : p).c_str());
+    for (Soc* soc : socs) {
+      soc->trace(file);
+      if (soc->accel() != nullptr) soc->accel()->trace_engine(file);  // the RTL engine: clock + array ports
+    }
+  }
+  bool close() {
+    if (file == nullptr) return true;
+    sc_core::sc_close_vcd_trace_file(file);
+    file = nullptr;
+    const bool suffix = path.size() > 4 && path.compare(path.size() - 4, 4, ".vcd") == 0;
+    return suffix || std::rename((path + ".vcd").c_str(), path.c_str()) == 0;
+  }
+};
+
+// --cosim: "co-simulation: N folds, ..." from the RTL engine's counters (none for the C++ engine).
+void print_cosim_line(const char* kind, const nlohmann::json& c) {
+  if (c.is_null()) return;
+  const uint64_t mismatches = c["mismatches"];
+  std::printf("%s: co-simulation: %llu folds, %llu array cycles, %.0f cycles per host second, %s\n", kind,
+              static_cast<unsigned long long>(c["folds"].get<uint64_t>()),
+              static_cast<unsigned long long>(c["array_cycles"].get<uint64_t>()),
+              c["cycles_per_host_second"].get<double>(),
+              mismatches == 0 ? "all tiles bit-exact and cycle-exact with the C++ engine"
+                              : (std::to_string(mismatches) + " tiles MISMATCH the C++ engine").c_str());
+}
+
 }  // namespace
 
 int run_workload_job(const SocConfig& config, const Workload& workload, const WorkloadOptions& wopt,
@@ -226,9 +261,15 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
   }
   std::vector<Soc*> socs;
   for (PeRun& r : runs) socs.push_back(r.soc.get());
+  VcdFile vcd;
+  if (!options.vcd_path.empty()) vcd.open(options.vcd_path, socs);
   say("simulating");
   std::string why;
   const bool finished = run_in_sequence(socs, why);
+  if (!vcd.close()) {
+    std::cerr << "minconv-sim: error: cannot write " << options.vcd_path << "\n";
+    return kExitFailed;
+  }
   if (!finished) {
     std::cerr << "minconv-sim: error: " << why << "\n";
     return kExitFailed;
@@ -249,6 +290,11 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     rows.push_back(rs);
   }
   print_report(runs, rows, config);
+  for (PeRun& r : runs) {
+    const nlohmann::json cosim = r.soc->accel()->engine_stats();
+    print_cosim_line(kind_name(r.kind), cosim);
+    if (!cosim.is_null()) ok = ok && cosim["mismatches"].get<uint64_t>() == 0;
+  }
   if (label >= 0) std::printf("image label: %d (random weights: the prediction is not a measure of accuracy)\n", label);
 
   if (!options.report_path.empty() || !wopt.csv_path.empty()) {
@@ -293,6 +339,8 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
       j["host_seconds"] = r.host_seconds;
       j["simulated_us"] = r.soc->elapsed().to_seconds() * 1e6;
       j["stats"] = stats_to_json(r.soc->stats_sources(), r.soc->elapsed());
+      const nlohmann::json cosim = r.soc->accel()->engine_stats();
+      if (!cosim.is_null()) j["cosim"] = cosim;
       report["runs"].push_back(j);
     }
     if (!options.report_path.empty()) {

@@ -1,0 +1,201 @@
+#include "accel/engine/rtl_tile_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+namespace minconv::accel {
+
+namespace ra = regs::accel;
+
+namespace {
+golden::PeKind golden_kind(PeKind pe) {
+  return pe == PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
+}
+
+// Output element `i` of a tile image (int8 or little-endian int32).
+int64_t element(const std::vector<uint8_t>& out, size_t i, bool raw) {
+  if (!raw) return static_cast<int8_t>(out[i]);
+  int32_t v = 0;
+  std::memcpy(&v, &out[4 * i], 4);
+  return v;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// GatedClock
+
+GatedClock::GatedClock(const sc_core::sc_module_name& name, const sc_core::sc_time& period)
+    : sc_core::sc_module(name), clk_("clk", false) {
+  // Split the period on the time resolution: high half rounded down, the low half takes the rest.
+  const sc_core::sc_time res = sc_core::sc_get_time_resolution();
+  const auto ticks = static_cast<uint64_t>(period / res + 0.5);
+  high_ = res * static_cast<double>(ticks / 2);
+  low_ = period - high_;
+  SC_HAS_PROCESS(GatedClock);
+  SC_THREAD(run);
+}
+
+void GatedClock::enable() {
+  enabled_ = true;
+  enable_ev_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void GatedClock::run() {
+  for (;;) {
+    if (!enabled_) {
+      sc_core::wait(enable_ev_);
+      continue;
+    }
+    clk_.write(true);
+    sc_core::wait(high_);
+    clk_.write(false);
+    sc_core::wait(low_);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// RtlTileEngine
+
+nlohmann::json CosimCounters::to_json() const {
+  return {
+      {"tiles", tiles},
+      {"folds", folds},
+      {"array_cycles", array_cycles},
+      {"mismatches", mismatches},
+      {"host_seconds", host_seconds},
+      {"cycles_per_host_second", host_seconds > 0 ? static_cast<double>(array_cycles) / host_seconds : 0.0}};
+}
+
+bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe) {
+  const golden::PeKind kind = golden_kind(pe);
+  for (const rtl::ArrayConfig& c : rtl::supported_configs()) {
+    if (c.rows == rows && c.cols == cols && c.kind == kind && c.acc_width == 32) return true;
+  }
+  return false;
+}
+
+RtlTileEngine::RtlTileEngine(const std::string& owner, const AccelParams& params,
+                             const sc_core::sc_time& period)
+    : owner_(owner),
+      clock_("cosim_clock", period),
+      bridge_("pe_array", params.rows, params.cols, golden_kind(params.pe)) {
+  bridge_.clk(clock_.signal());
+}
+
+void RtlTileEngine::trace(sc_core::sc_trace_file* file) const {
+  sc_core::sc_trace(file, clock_.signal(), clock_.signal().name());
+  bridge_.trace(file);
+}
+
+TileResult RtlTileEngine::run(const TileJob& job) {
+  const TileDescriptor& d = job.desc;
+  const unsigned R = job.array.rows;
+  const unsigned C = job.array.cols;
+  const uint64_t K = d.k_steps();
+  const unsigned k = static_cast<unsigned>(K);
+  const uint64_t pixels = d.pixels();
+  const unsigned out_size = d.raw_output ? 4 : 1;
+  const uint64_t tile = counters_.tiles++;
+
+  TileResult result;
+  result.output.assign(pixels * d.out_c * out_size, 0);
+  result.cycles = kTileSetupCycles;
+
+  std::vector<int8_t> weights(size_t{R} * K), inputs(size_t{C} * K);
+  uint64_t rtl_cycles = 0;  // fold cycles as counted on the RTL array
+  const auto host_t0 = std::chrono::steady_clock::now();
+  clock_.enable();
+  for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {
+    const unsigned valid_rows = static_cast<unsigned>(std::min<uint64_t>(R, d.out_c - o0));
+    // Weights [r][k]: filter o0 + r is contiguous in the weight buffer; rows beyond out_c get zeros.
+    std::fill(weights.begin(), weights.end(), int8_t{0});
+    std::copy_n(job.weights.begin() + static_cast<std::ptrdiff_t>(o0 * K), valid_rows * K, weights.begin());
+    for (uint64_t p0 = 0; p0 < pixels; p0 += C) {
+      const unsigned valid_cols = static_cast<unsigned>(std::min<uint64_t>(C, pixels - p0));
+      // Inputs [c][k]: im2col of pixel p0 + c with virtual zero padding; columns beyond the tile get zeros.
+      std::fill(inputs.begin(), inputs.end(), int8_t{0});
+      for (unsigned c = 0; c < valid_cols; ++c) {
+        const uint64_t p = p0 + c;
+        const int64_t y0 = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
+        const int64_t x0 = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
+        int8_t* col = &inputs[size_t{c} * K];
+        for (unsigned ky = 0; ky < d.kh; ++ky) {
+          const int64_t y = y0 + ky;
+          if (y < 0 || y >= d.in_h) continue;
+          for (unsigned kx = 0; kx < d.kw; ++kx) {
+            const int64_t x = x0 + kx;
+            if (x < 0 || x >= d.in_w) continue;
+            const size_t src = (static_cast<size_t>(y) * d.in_w + static_cast<size_t>(x)) * d.in_c;
+            std::copy_n(&job.input[src], d.in_c, col + (size_t{ky} * d.kw + kx) * d.in_c);
+          }
+        }
+      }
+      const rtl::FoldResult fr = bridge_.run_fold(weights, inputs, k);
+      rtl_cycles += fr.cycles;
+      counters_.folds += 1;
+      counters_.array_cycles += fr.cycles;
+      // Drain through the post-scale units into the output image (HWC).
+      for (unsigned r = 0; r < valid_rows; ++r) {
+        const uint64_t o = o0 + r;
+        const ra::PostScale& q = job.post[o];
+        for (unsigned c = 0; c < valid_cols; ++c) {
+          uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
+          if (d.raw_output) {
+            const int32_t v = post_scale_raw(fr.at(r, c), q, d.relu);
+            std::memcpy(dst, &v, 4);
+          } else {
+            const int8_t v = post_scale_int8(fr.at(r, c), q, d.relu);
+            std::memcpy(dst, &v, 1);
+          }
+        }
+      }
+      result.counters.folds += 1;
+      result.counters.macs += uint64_t{valid_rows} * valid_cols * K;
+      result.counters.buf_read_bytes +=
+          (uint64_t{valid_rows} + valid_cols) * K + ra::kPostScaleBytes * valid_rows;
+      result.cycles += fold_cycles(R, C, K);
+    }
+  }
+  clock_.disable();
+  counters_.host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - host_t0).count();
+  result.cycles += kTilePostCycles;
+  result.counters.buf_write_bytes = result.output.size();
+
+  // The same tile on the C++ engine: outputs, cycle count and counters must agree exactly.
+  const TileResult ref = reference_.run(job);
+  std::ostringstream why;
+  const uint64_t formula = result.counters.folds * fold_cycles(R, C, K);
+  if (rtl_cycles != formula || ref.cycles != result.cycles) {
+    why << "cycle count: the RTL folds took " << rtl_cycles << " cycles, the C++ engine's "
+        << ref.cycles - kTileSetupCycles - kTilePostCycles << " (T_tile " << ref.cycles << ")";
+  } else if (ref.output.size() != result.output.size()) {
+    why << "output size: RTL " << result.output.size() << " bytes, C++ " << ref.output.size();
+  } else if (ref.output != result.output) {
+    const size_t n = result.output.size() / out_size;
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t a = element(result.output, i, d.raw_output), b = element(ref.output, i, d.raw_output);
+      if (a != b) {
+        why << "output " << i << " (pixel " << i / d.out_c << ", channel " << i % d.out_c << "): RTL " << a
+            << ", C++ " << b;
+        break;
+      }
+    }
+  } else if (ref.counters.folds != result.counters.folds || ref.counters.macs != result.counters.macs ||
+             ref.counters.buf_read_bytes != result.counters.buf_read_bytes) {
+    why << "counters: RTL " << result.counters.folds << " folds / " << result.counters.macs << " MACs, C++ "
+        << ref.counters.folds << " / " << ref.counters.macs;
+  }
+  if (!why.str().empty()) {
+    ++counters_.mismatches;
+    std::ostringstream msg;
+    msg << "co-simulation mismatch in tile " << tile << " (" << d.out_h << "x" << d.out_w << "x" << d.out_c
+        << " from " << d.in_h << "x" << d.in_w << "x" << d.in_c << ", kernel " << d.kh << "x" << d.kw
+        << ", stride " << d.stride_h << "x" << d.stride_w << "): " << why.str();
+    SC_REPORT_ERROR(owner_.c_str(), msg.str().c_str());
+  }
+  return result;
+}
+
+}  // namespace minconv::accel

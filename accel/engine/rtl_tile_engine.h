@@ -1,0 +1,73 @@
+#pragma once
+// The co-simulation engine: computes every fold of a tile on the Verilated PE array (rtl/pe_array.sv, through
+// rtl::PeArrayBridge), post-scales the accumulators with the accelerator's post-scale units, and checks the
+// tile against CppTileEngine (every output and the cycle count). Built only with MINCONV_WITH_RTL
+// (MINCONV_HAVE_RTL). docs/cosim.md.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <systemc>
+
+#include "accel/engine/tile_engine.h"
+#include "rtl/bridge/pe_array_bridge.h"
+
+namespace minconv::accel {
+
+// A clock that ticks only while a tile is on the array: an always-running sc_clock would keep the event
+// queue busy forever (a stuck program could never "run out of events") and costs two process activations per
+// cycle during the whole simulation. Rising edges at start + n * period while enabled.
+class GatedClock : public sc_core::sc_module {
+ public:
+  GatedClock(const sc_core::sc_module_name& name, const sc_core::sc_time& period);
+  const sc_core::sc_signal<bool>& signal() const { return clk_; }
+  sc_core::sc_signal<bool>& signal() { return clk_; }
+  // Starts ticking (first rising edge in the current time step) / stops after the current cycle.
+  void enable();
+  void disable() { enabled_ = false; }
+
+ private:
+  void run();
+  sc_core::sc_time high_, low_;
+  bool enabled_ = false;
+  sc_core::sc_event enable_ev_;
+  sc_core::sc_signal<bool> clk_;
+};
+
+// Co-simulation figures (Accelerator::stats_json()["cosim"]).
+struct CosimCounters {
+  uint64_t tiles = 0;         // tiles computed on the RTL array and compared
+  uint64_t folds = 0;         // folds run on the RTL array and compared
+  uint64_t array_cycles = 0;  // Σ fold cycles counted by the bridge (edges start .. done)
+  uint64_t mismatches = 0;    // tiles whose outputs or cycle count differ from the C++ engine
+  double host_seconds = 0;    // host time spent inside the bridge (RTL folds)
+
+  nlohmann::json to_json() const;
+};
+
+class RtlTileEngine : public TileEngine {
+ public:
+  // Creates its clock and bridge as children of the module being constructed (the Accelerator). `owner` names
+  // the reports. Throws std::invalid_argument if (rows, cols, pe) was not verilated.
+  RtlTileEngine(const std::string& owner, const AccelParams& params, const sc_core::sc_time& period);
+
+  // Blocks the calling SC_THREAD for the folds' cycles; result.cycles is T_tile as for the C++ engine.
+  TileResult run(const TileJob& job) override;
+  nlohmann::json stats_json() const override { return counters_.to_json(); }
+  void trace(sc_core::sc_trace_file* file) const override;
+
+  const CosimCounters& counters() const { return counters_; }
+  rtl::PeArrayBridge& bridge() { return bridge_; }
+
+ private:
+  std::string owner_;
+  GatedClock clock_;
+  rtl::PeArrayBridge bridge_;
+  CppTileEngine reference_;
+  CosimCounters counters_;
+};
+
+// True if (rows, cols, pe) has a Verilated model with a 32-bit accumulator.
+bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe);
+
+}  // namespace minconv::accel
