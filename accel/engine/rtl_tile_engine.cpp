@@ -89,6 +89,34 @@ void RtlTileEngine::trace(sc_core::sc_trace_file* file) const {
   bridge_.trace(file);
 }
 
+std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned cols, const TileResult& rtl,
+                             uint64_t rtl_fold_cycles, const TileResult& cpp) {
+  std::ostringstream why;
+  const bool raw = d.raw_output;
+  const uint64_t formula = rtl.counters.folds * fold_cycles(rows, cols, d.k_steps());
+  if (rtl_fold_cycles != formula || cpp.cycles != rtl.cycles) {
+    why << "cycle count: the RTL folds took " << rtl_fold_cycles << " cycles, the C++ engine's "
+        << cpp.cycles - kTileSetupCycles - kTilePostCycles << " (T_tile " << cpp.cycles << ")";
+  } else if (cpp.output.size() != rtl.output.size()) {
+    why << "output size: RTL " << rtl.output.size() << " bytes, C++ " << cpp.output.size();
+  } else if (cpp.output != rtl.output) {
+    const size_t n = rtl.output.size() / (raw ? 4 : 1);
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t a = element(rtl.output, i, raw), b = element(cpp.output, i, raw);
+      if (a != b) {
+        why << "output " << i << " (pixel " << i / d.out_c << ", channel " << i % d.out_c << "): RTL " << a
+            << ", C++ " << b;
+        break;
+      }
+    }
+  } else if (cpp.counters.folds != rtl.counters.folds || cpp.counters.macs != rtl.counters.macs ||
+             cpp.counters.buf_read_bytes != rtl.counters.buf_read_bytes) {
+    why << "counters: RTL " << rtl.counters.folds << " folds / " << rtl.counters.macs << " MACs, C++ "
+        << cpp.counters.folds << " / " << cpp.counters.macs;
+  }
+  return why.str();
+}
+
 TileResult RtlTileEngine::run(const TileJob& job) {
   const TileDescriptor& d = job.desc;
   const unsigned R = job.array.rows;
@@ -165,34 +193,13 @@ TileResult RtlTileEngine::run(const TileJob& job) {
 
   // The same tile on the C++ engine: outputs, cycle count and counters must agree exactly.
   const TileResult ref = reference_.run(job);
-  std::ostringstream why;
-  const uint64_t formula = result.counters.folds * fold_cycles(R, C, K);
-  if (rtl_cycles != formula || ref.cycles != result.cycles) {
-    why << "cycle count: the RTL folds took " << rtl_cycles << " cycles, the C++ engine's "
-        << ref.cycles - kTileSetupCycles - kTilePostCycles << " (T_tile " << ref.cycles << ")";
-  } else if (ref.output.size() != result.output.size()) {
-    why << "output size: RTL " << result.output.size() << " bytes, C++ " << ref.output.size();
-  } else if (ref.output != result.output) {
-    const size_t n = result.output.size() / out_size;
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t a = element(result.output, i, d.raw_output), b = element(ref.output, i, d.raw_output);
-      if (a != b) {
-        why << "output " << i << " (pixel " << i / d.out_c << ", channel " << i % d.out_c << "): RTL " << a
-            << ", C++ " << b;
-        break;
-      }
-    }
-  } else if (ref.counters.folds != result.counters.folds || ref.counters.macs != result.counters.macs ||
-             ref.counters.buf_read_bytes != result.counters.buf_read_bytes) {
-    why << "counters: RTL " << result.counters.folds << " folds / " << result.counters.macs << " MACs, C++ "
-        << ref.counters.folds << " / " << ref.counters.macs;
-  }
-  if (!why.str().empty()) {
+  const std::string diff = cosim_difference(d, R, C, result, rtl_cycles, ref);
+  if (!diff.empty()) {
     ++counters_.mismatches;
     std::ostringstream msg;
     msg << "co-simulation mismatch in tile " << tile << " (" << d.out_h << "x" << d.out_w << "x" << d.out_c
         << " from " << d.in_h << "x" << d.in_w << "x" << d.in_c << ", kernel " << d.kh << "x" << d.kw
-        << ", stride " << d.stride_h << "x" << d.stride_w << "): " << why.str();
+        << ", stride " << d.stride_h << "x" << d.stride_w << "): " << diff;
     SC_REPORT_ERROR(owner_.c_str(), msg.str().c_str());
   }
   return result;

@@ -67,6 +67,12 @@ class RtlTileEngine : public TileEngine {
   CosimCounters counters_;
 };
 
+// "" if the RTL engine's result of a tile (with `rtl_fold_cycles`, the fold cycles the RTL counted) agrees
+// with the C++ engine's: the fold cycles equal folds * T_fold, T_tile, every output and the counters; else
+// the first difference (the cycle counts, or "output i (pixel p, channel o): RTL a, C++ b").
+std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned cols, const TileResult& rtl,
+                             uint64_t rtl_fold_cycles, const TileResult& cpp);
+
 // True if (rows, cols, pe) has a Verilated model with a 32-bit accumulator.
 bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe);
 

@@ -147,6 +147,41 @@ TEST(CosimAccel, Mul4x4TilesBitExactAndCycleExact) { run_tiles(PeKind::kMul, 4);
 TEST(CosimAccel, Min8x8TilesBitExactAndCycleExact) { run_tiles(PeKind::kMin, 8); }
 TEST(CosimAccel, Mul8x8TilesBitExactAndCycleExact) { run_tiles(PeKind::kMul, 8); }
 
+// The check itself: a wrong output or a wrong cycle count is found and named.
+TEST(CosimAccel, DifferenceNamesFirstOutputAndCycleCounts) {
+  TileJob job;
+  job.desc.in_h = job.desc.in_w = 4;
+  job.desc.in_c = 2;
+  job.desc.kh = job.desc.kw = 3;
+  job.desc.stride_h = job.desc.stride_w = 1;
+  job.desc.out_h = job.desc.out_w = 2;
+  job.desc.out_c = 3;
+  job.desc.raw_output = true;
+  job.array = ArrayShape{PeKind::kMin, 4, 4};
+  std::mt19937 rng(3);
+  job.input = test::random_int8(rng, job.desc.input_bytes());
+  job.weights = test::random_int8(rng, job.desc.weight_bytes());
+  job.post = test::random_post(rng, 3, PeKind::kMin);
+  const TileResult cpp = CppTileEngine().run(job);
+  const uint64_t fold_cyc = cpp.counters.folds * fold_cycles(4, 4, job.desc.k_steps());
+  EXPECT_EQ(cosim_difference(job.desc, 4, 4, cpp, fold_cyc, cpp), "");
+
+  TileResult bad = cpp;
+  int32_t v = 0;
+  std::memcpy(&v, &bad.output[4 * 7], 4);
+  const int32_t wrong = v + 1;
+  std::memcpy(&bad.output[4 * 7], &wrong, 4);
+  EXPECT_EQ(cosim_difference(job.desc, 4, 4, bad, fold_cyc, cpp),
+            "output 7 (pixel 2, channel 1): RTL " + std::to_string(wrong) + ", C++ " + std::to_string(v));
+  const std::string cyc = cosim_difference(job.desc, 4, 4, cpp, fold_cyc + 1, cpp);
+  EXPECT_NE(cyc.find("cycle count: the RTL folds took " + std::to_string(fold_cyc + 1) +
+                     " cycles, the C++ "
+                     "engine's " +
+                     std::to_string(fold_cyc)),
+            std::string::npos)
+      << cyc;
+}
+
 TEST(CosimAccel, UnsupportedArrayIsAConfigErrorListingTheModels) {
   AccelParams p;
   p.rows = 5;
