@@ -1,0 +1,252 @@
+// Float weight file writer and strict reader; the layout is in float_network_file.h.
+#include "sw/golden/float_network_file.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace minconv::golden {
+namespace {
+
+constexpr char kMagic[4] = {'M', 'C', 'N', 'F'};
+constexpr std::size_t kHeaderPrefix = 12;  // magic, version, file size
+
+uint32_t crc32_of(const uint8_t* data, std::size_t size) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+    crc = crc32(crc, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+bool is_conv_like(LayerType t) { return t == LayerType::kConv || t == LayerType::kFc; }
+
+class Writer {
+ public:
+  void u8(uint8_t v) { bytes_.push_back(v); }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  void i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
+  void f32s(const std::vector<float>& v) {
+    for (float f : v) {
+      uint32_t bits = 0;
+      std::memcpy(&bits, &f, sizeof bits);
+      u32(bits);
+    }
+  }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+class Reader {
+ public:
+  Reader(const std::vector<uint8_t>& b, std::size_t end, std::string source)
+      : b_(b), end_(end), source_(std::move(source)) {}
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
+  }
+  void need(std::size_t n, const std::string& what) {
+    if (end_ - pos_ < n) fail("file ends in the middle of " + what);
+  }
+  uint8_t u8(const std::string& what) {
+    need(1, what);
+    return b_[pos_++];
+  }
+  uint32_t u32(const std::string& what) {
+    need(4, what);
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b_[pos_ + i]) << (8 * i);
+    pos_ += 4;
+    return v;
+  }
+  int32_t i32(const std::string& what) { return static_cast<int32_t>(u32(what)); }
+  void f32s(std::vector<float>& out, std::size_t n, const std::string& what) {
+    if ((end_ - pos_) / 4 < n) fail("file ends in the middle of " + what);
+    out.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const uint32_t bits = u32(what);
+      std::memcpy(&out[i], &bits, sizeof bits);
+      if (!std::isfinite(out[i])) fail(what + " value " + std::to_string(i) + " is not finite");
+    }
+  }
+  std::size_t pos() const { return pos_; }
+
+ private:
+  const std::vector<uint8_t>& b_;
+  std::size_t end_;
+  std::string source_;
+  std::size_t pos_ = 0;
+};
+
+std::string layer_label(const FloatNetwork& net, std::size_t i) {
+  return "layer " + std::to_string(i) + " (" + net.layers[i].name + ", " + to_string(net.layers[i].type) +
+         ")";
+}
+
+// Reads a field and fails unless it equals the network's value.
+void expect_field(Reader& r, const std::string& label, const char* field, int32_t expected) {
+  const int32_t got = r.i32(label + " " + field);
+  if (got != expected) {
+    r.fail(label + ": " + field + " is " + std::to_string(got) + " in the file, " + std::to_string(expected) +
+           " in the network");
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize_float_weights(const FloatNetwork& net) {
+  infer_shapes(net);
+  Writer w;
+  for (char c : kMagic) w.u8(static_cast<uint8_t>(c));
+  w.u32(kFloatWeightsFormatVersion);
+  w.u32(0);  // file size, patched below
+  w.i32(net.input.h);
+  w.i32(net.input.w);
+  w.i32(net.input.c);
+  w.u32(static_cast<uint32_t>(net.layers.size()));
+  for (const FloatLayer& l : net.layers) {
+    w.u32(static_cast<uint32_t>(l.type));
+    if (!is_conv_like(l.type)) {
+      w.i32(l.k);
+      w.i32(l.stride);
+      continue;
+    }
+    const ConvGeometry& g = l.geometry;
+    w.i32(l.out_c);
+    for (int v : {g.kh, g.kw, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom, g.pad_right})
+      w.i32(v);
+    w.u8(l.relu ? 1 : 0);
+    w.u32(static_cast<uint32_t>(l.weights.size()));
+    w.u32(static_cast<uint32_t>(l.bias.size()));
+    w.f32s(l.weights);
+    w.f32s(l.bias);
+  }
+  std::vector<uint8_t>& b = w.bytes();
+  const uint32_t size = static_cast<uint32_t>(b.size() + 4);
+  for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<uint8_t>(size >> (8 * i));
+  w.u32(crc32_of(b.data(), b.size()));
+  return std::move(b);
+}
+
+void save_float_weights(const FloatNetwork& net, const std::string& path) {
+  const std::vector<uint8_t> bytes = serialize_float_weights(net);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw ModelError(path + ": cannot open for writing");
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (!f) throw ModelError(path + ": write failed");
+}
+
+void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& source, FloatNetwork& net) {
+  std::vector<Shape> shapes;
+  try {
+    shapes = infer_shapes(net);
+  } catch (const ModelError& e) {
+    throw ModelError(source + ": the network to load into is inconsistent: " + e.what());
+  }
+  if (bytes.size() < kHeaderPrefix + 4) {
+    throw ModelError(source + ": file is truncated (" + std::to_string(bytes.size()) +
+                     " bytes, too short for a float weight file)");
+  }
+  if (std::memcmp(bytes.data(), kMagic, 4) != 0) {
+    throw ModelError(source + ": bad magic, not a float weight file (expected \"MCNF\")");
+  }
+  Reader header(bytes, bytes.size(), source);
+  header.u32("magic");
+  const uint32_t version = header.u32("version");
+  if (version != kFloatWeightsFormatVersion) {
+    throw ModelError(source + ": unsupported format version " + std::to_string(version) +
+                     " (this reader reads " + std::to_string(kFloatWeightsFormatVersion) + ")");
+  }
+  const uint32_t size = header.u32("file size");
+  if (bytes.size() < size) {
+    throw ModelError(source + ": file is truncated: " + std::to_string(bytes.size()) +
+                     " bytes, the header says " + std::to_string(size));
+  }
+  if (bytes.size() > size) {
+    throw ModelError(source + ": file is oversized: " + std::to_string(bytes.size()) +
+                     " bytes, the header says " + std::to_string(size));
+  }
+  if (size < kHeaderPrefix + 4)
+    throw ModelError(source + ": file size field " + std::to_string(size) + " is too small");
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i) stored |= static_cast<uint32_t>(bytes[size - 4 + i]) << (8 * i);
+  if (stored != crc32_of(bytes.data(), size - 4)) {
+    throw ModelError(source + ": bad checksum (CRC-32 mismatch): the file is corrupt");
+  }
+
+  Reader r(bytes, size - 4, source);
+  r.u32("magic");
+  r.u32("version");
+  r.u32("file size");
+  expect_field(r, "input", "height", net.input.h);
+  expect_field(r, "input", "width", net.input.w);
+  expect_field(r, "input", "channels", net.input.c);
+  const uint32_t count = r.u32("layer count");
+  if (count != net.layers.size()) {
+    r.fail("the file has " + std::to_string(count) + " layers, the network " +
+           std::to_string(net.layers.size()));
+  }
+  std::vector<std::vector<float>> weights(net.layers.size()), bias(net.layers.size());
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
+    const std::string label = layer_label(net, i);
+    const uint32_t type = r.u32(label + " type");
+    if (type != static_cast<uint32_t>(l.type)) {
+      r.fail(label + ": type is " + std::to_string(type) + " in the file, " +
+             std::to_string(static_cast<int>(l.type)) + " (" + to_string(l.type) + ") in the network");
+    }
+    if (!is_conv_like(l.type)) {
+      expect_field(r, label, "k", l.k);
+      expect_field(r, label, "stride", l.stride);
+      continue;
+    }
+    const ConvGeometry& g = l.geometry;
+    expect_field(r, label, "out_c", l.out_c);
+    expect_field(r, label, "kh", g.kh);
+    expect_field(r, label, "kw", g.kw);
+    expect_field(r, label, "stride_h", g.stride_h);
+    expect_field(r, label, "stride_w", g.stride_w);
+    expect_field(r, label, "pad_top", g.pad_top);
+    expect_field(r, label, "pad_left", g.pad_left);
+    expect_field(r, label, "pad_bottom", g.pad_bottom);
+    expect_field(r, label, "pad_right", g.pad_right);
+    const uint8_t relu = r.u8(label + " relu");
+    if (relu > 1 || (relu == 1) != l.relu) {
+      r.fail(label + ": relu is " + std::to_string(relu) + " in the file, " + (l.relu ? "1" : "0") +
+             " in the network");
+    }
+    const Shape in = layer_input_shape(net, shapes, i);
+    const std::size_t n_w = static_cast<std::size_t>(l.out_c) * g.kh * g.kw * in.c;
+    expect_field(r, label, "weight count", static_cast<int32_t>(n_w));
+    expect_field(r, label, "bias count", l.out_c);
+    r.f32s(weights[i], n_w, label + " weights");
+    r.f32s(bias[i], static_cast<std::size_t>(l.out_c), label + " bias");
+  }
+  if (r.pos() != size - 4) r.fail("unexpected bytes after the last layer");
+  for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    if (!is_conv_like(net.layers[i].type)) continue;
+    net.layers[i].weights = std::move(weights[i]);
+    net.layers[i].bias = std::move(bias[i]);
+  }
+}
+
+void load_float_weights(const std::string& path, FloatNetwork& net) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ModelError(path + ": cannot open the float weight file");
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw ModelError(path + ": read error");
+  parse_float_weights(bytes, path, net);
+}
+
+}  // namespace minconv::golden
