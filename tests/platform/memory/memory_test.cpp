@@ -120,9 +120,8 @@ TEST(MemoryTest, ErrorStatusesAndNoSideEffects) {
   p.set_data_length(8);
   p.set_streaming_width(8);
 
-  p.set_command(static_cast<tlm::tlm_command>(7));  // not a TLM command
-  EXPECT_EQ(b.init.transport(p), tlm::TLM_COMMAND_ERROR_RESPONSE);
-
+  // (An out-of-range tlm_command cannot be built without undefined behaviour, which UBSan rejects: the
+  // memory's default branch for unknown commands is not exercised here.)
   p.set_command(tlm::TLM_WRITE_COMMAND);
   p.set_streaming_width(4);  // a streaming burst: unsupported by a memory
   EXPECT_EQ(b.init.transport(p), tlm::TLM_BURST_ERROR_RESPONSE);
