@@ -1,8 +1,11 @@
 #include "platform/soc/workload.h"
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <random>
 
+#include "sw/golden/float_network_file.h"
 #include "sw/golden/idx.h"
 
 namespace minconv::platform {
@@ -19,7 +22,7 @@ void init_weights(golden::FloatLayer& l, int fan_in, std::mt19937_64& rng) {
 }
 }  // namespace
 
-Workload Workload::from_yaml(const config::YamlMap& root) {
+Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read_file) {
   Workload wl;
   wl.source = root.file();
   wl.name = root.str("name");
@@ -28,9 +31,12 @@ Workload Workload::from_yaml(const config::YamlMap& root) {
                       static_cast<int>(input.u64("c", 1, 4096))};
   input.finish();
   wl.network.input = shape;
-  if (auto w = root.map_opt("weights")) {
-    wl.weight_seed = w->u64_or("seed", wl.weight_seed, 0, UINT64_MAX);
-    w->finish();
+  std::optional<config::YamlMap> weights = root.map_opt("weights");
+  if (weights) {
+    wl.weight_seed = weights->u64_or("seed", wl.weight_seed, 0, UINT64_MAX);
+    wl.min_weights_name = weights->str_or("min_file", "");
+    wl.mul_weights_name = weights->str_or("mul_file", "");
+    weights->finish();
   }
   if (auto im = root.map_opt("images")) {
     wl.images = im->choice_or("source", wl.images, {"fashion-mnist", "random"});
@@ -38,6 +44,7 @@ Workload Workload::from_yaml(const config::YamlMap& root) {
     wl.calibration_images = static_cast<unsigned>(im->u64_or("calibration", wl.calibration_images, 1, 10000));
     wl.image_index = static_cast<unsigned>(im->u64_or("index", wl.image_index, 0, 9999));
     wl.image_seed = im->u64_or("seed", wl.image_seed, 0, UINT64_MAX);
+    wl.accuracy_images = static_cast<unsigned>(im->u64_or("accuracy", wl.accuracy_images, 0, 10000));
     im->finish();
     if (wl.images == "fashion-mnist" && !(shape.h == 28 && shape.w == 28 && shape.c == 1)) {
       im->fail("source", "fashion-mnist images are 28x28x1, the network input is " + golden::to_string(shape));
@@ -79,13 +86,56 @@ Workload Workload::from_yaml(const config::YamlMap& root) {
   }
   root.finish();
   golden::infer_shapes(wl.network);  // a last consistency check
+  // Trained weights: read now, and checked against the network's structure, so that a bad file is a
+  // configuration error before anything runs.
+  for (const std::string key : {"min_file", "mul_file"}) {
+    const std::string& name = key == "min_file" ? wl.min_weights_name : wl.mul_weights_name;
+    if (name.empty()) continue;
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = read_file(name);
+    } catch (const std::exception& e) {
+      weights->fail(key, e.what());
+    }
+    golden::FloatNetwork check = wl.network;
+    try {
+      golden::parse_float_weights(bytes, name, check);
+    } catch (const golden::ModelError& e) {
+      weights->fail(key, e.what());
+    }
+    (key == "min_file" ? wl.min_weights : wl.mul_weights) = std::move(bytes);
+  }
+  if (wl.accuracy_images > 0 && wl.images != "fashion-mnist") {
+    root.fail("images", "an accuracy figure needs labelled images (source: fashion-mnist)");
+  }
   return wl;
 }
 
-Workload Workload::load_file(const std::string& path) { return from_yaml(config::YamlMap::load_file(path)); }
+Workload Workload::load_file(const std::string& path) {
+  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  return from_yaml(config::YamlMap::load_file(path), [dir](const std::string& relative) {
+    const std::string full = relative.empty() || relative[0] == '/' ? relative : dir + "/" + relative;
+    std::ifstream in(full, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + full);
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+}
 
 Workload Workload::load_default() {
-  return from_yaml(config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"));
+  return from_yaml(config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"),
+                   embedded_file);
+}
+
+golden::FloatNetwork Workload::network_for(bool min_kind) const {
+  golden::FloatNetwork net = network;
+  const std::vector<uint8_t>& bytes = min_kind ? min_weights : mul_weights;
+  if (!bytes.empty()) golden::parse_float_weights(bytes, min_kind ? min_weights_name : mul_weights_name, net);
+  return net;
+}
+
+void Workload::test_set(unsigned count, std::vector<golden::TensorF>& out, std::vector<uint8_t>& labels) const {
+  out = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", count);
+  labels = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", count);
 }
 
 nlohmann::json Workload::to_json() const {
@@ -107,7 +157,8 @@ nlohmann::json Workload::to_json() const {
   return {{"name", name},
           {"source", source},
           {"input", golden::to_string(network.input)},
-          {"weights", {{"seed", weight_seed}}},
+          {"weights", {{"seed", weight_seed}, {"min_file", min_weights_name}, {"mul_file", mul_weights_name}}},
+          {"accuracy_images", accuracy_images},
           {"images",
            {{"source", images}, {"dir", dataset_dir}, {"calibration", calibration_images}, {"index", image_index},
             {"seed", image_seed}}},

@@ -27,6 +27,7 @@ struct PeRun {
   std::string mismatch;  // first difference against the golden model, empty if bit-exact
   int predicted = -1;
   double host_seconds = 0;
+  double accuracy = -1;  // top-1 on the workload's accuracy images (golden int8 model), -1 if not measured
 };
 
 const char* kind_name(accel::PeKind k) { return k == accel::PeKind::kMin ? "min" : "mul"; }
@@ -223,9 +224,21 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     run.kind = kinds[i];
     const bool min = run.kind == accel::PeKind::kMin;
     say(std::string("calibrating and quantizing for the ") + kind_name(run.kind) + " accelerator");
+    const golden::FloatNetwork net = workload.network_for(min);
     const golden::Calibration cal =
-        golden::calibrate(workload.network, calib, min ? golden::FloatMode::kMinConv : golden::FloatMode::kStandard);
-    run.model = golden::quantize(workload.network, cal, min ? golden::PeKind::kMin : golden::PeKind::kMul);
+        golden::calibrate(net, calib, min ? golden::FloatMode::kMinConv : golden::FloatMode::kStandard);
+    run.model = golden::quantize(net, cal, min ? golden::PeKind::kMin : golden::PeKind::kMul);
+    if (workload.accuracy_images > 0) {
+      // Accuracy of this int8 model (the one the SoC runs bit-exactly) over the first test images.
+      std::vector<golden::TensorF> images;
+      std::vector<uint8_t> labels;
+      workload.test_set(workload.accuracy_images, images, labels);
+      unsigned correct = 0;
+      for (std::size_t k = 0; k < images.size(); ++k) {
+        correct += golden::classify(run.model, golden::quantize_input(run.model, images[k])) == labels[k] ? 1 : 0;
+      }
+      run.accuracy = static_cast<double>(correct) / static_cast<double>(images.size());
+    }
     const golden::Tensor8 qin = golden::quantize_input(run.model, image);
     run.golden_out = golden::run_int8(run.model, qin);
     SocConfig c = config;
@@ -295,7 +308,17 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     print_cosim_line(kind_name(r.kind), cosim);
     if (!cosim.is_null()) ok = ok && cosim["mismatches"].get<uint64_t>() == 0;
   }
-  if (label >= 0) std::printf("image label: %d (random weights: the prediction is not a measure of accuracy)\n", label);
+  if (label >= 0) std::printf("image %u label: %d\n", workload.image_index, label);
+  for (const PeRun& r : runs) {
+    if (r.accuracy >= 0) {
+      std::printf("%s accuracy: %.2f%% top-1 on the first %u Fashion-MNIST test images (the golden int8 model; the "
+                  "SoC ran image %u bit-exactly with it)%s\n",
+                  kind_name(r.kind), 100 * r.accuracy, workload.accuracy_images, workload.image_index,
+                  (r.kind == accel::PeKind::kMin ? workload.min_weights : workload.mul_weights).empty()
+                      ? "; random weights"
+                      : "");
+    }
+  }
 
   if (!options.report_path.empty() || !wopt.csv_path.empty()) {
     nlohmann::json report;
@@ -336,6 +359,7 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
       j["bit_exact"] = r.mismatch.empty();
       if (!r.mismatch.empty()) j["mismatch"] = r.mismatch;
       j["predicted_class"] = r.predicted;
+      if (r.accuracy >= 0) j["accuracy"] = r.accuracy;
       j["host_seconds"] = r.host_seconds;
       j["simulated_us"] = r.soc->elapsed().to_seconds() * 1e6;
       j["stats"] = stats_to_json(r.soc->stats_sources(), r.soc->elapsed());
