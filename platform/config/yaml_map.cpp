@@ -69,7 +69,8 @@ uint64_t YamlMap::u64(const std::string& key, uint64_t lo, uint64_t hi) const {
   const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
   const std::string digits = hex ? text.substr(2) : text;
   const bool ok_chars = !digits.empty() && std::all_of(digits.begin(), digits.end(), [hex](char c) {
-    return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : std::isdigit(static_cast<unsigned char>(c)) != 0;
+    return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0
+               : std::isdigit(static_cast<unsigned char>(c)) != 0;
   });
   if (!ok_chars) fail(key, "expected a non-negative integer (decimal or 0x hex), got '" + text + "'");
   errno = 0;

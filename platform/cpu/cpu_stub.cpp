@@ -131,8 +131,8 @@ void CpuStub::wait_for_interrupt() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     if (now >= deadline) {
       std::ostringstream msg;
-      msg << "no interrupt within " << params_.wfi_timeout_us << " us (waiting since "
-          << (deadline - timeout) << ")";
+      msg << "no interrupt within " << params_.wfi_timeout_us << " us (waiting since " << (deadline - timeout)
+          << ")";
       throw hal::InterruptTimeout(msg.str());
     }
     sc_core::wait(deadline - now, irq.value_changed_event());

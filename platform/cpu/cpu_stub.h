@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
 #include <nlohmann/json.hpp>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
@@ -18,10 +18,10 @@
 namespace minconv::platform {
 
 struct CpuParams {
-  double clock_mhz = 500;           // CPU clock: the unit of hal cycles() and spend()
-  unsigned quantum_cycles = 2000;   // temporal decoupling quantum, in CPU cycles
-  unsigned line_bytes = 64;         // read_block/write_block move cache lines of this size
-  double wfi_timeout_us = 100000;   // wait_for_interrupt gives up after this much simulated time
+  double clock_mhz = 500;          // CPU clock: the unit of hal cycles() and spend()
+  unsigned quantum_cycles = 2000;  // temporal decoupling quantum, in CPU cycles
+  unsigned line_bytes = 64;        // read_block/write_block move cache lines of this size
+  double wfi_timeout_us = 100000;  // wait_for_interrupt gives up after this much simulated time
 
   static CpuParams from_yaml(const config::YamlMap& m);  // optional keys; does not call finish()
   nlohmann::json to_json() const;

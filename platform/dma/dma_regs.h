@@ -14,10 +14,10 @@
 namespace minconv::regs::dma {
 
 // Global registers.
-constexpr uint32_t kId = 0x000;        // RO: kIdValue
+constexpr uint32_t kId = 0x000;            // RO: kIdValue
 constexpr uint32_t kIdValue = 0x444D4131;  // "DMA1"
-constexpr uint32_t kChannels = 0x004;  // RO: number of channels
-constexpr uint32_t kBurst = 0x008;     // RO: burst size in bytes
+constexpr uint32_t kChannels = 0x004;      // RO: number of channels
+constexpr uint32_t kBurst = 0x008;         // RO: burst size in bytes
 
 constexpr uint32_t kChannelBase = 0x100;
 constexpr uint32_t kChannelStride = 0x40;
@@ -34,8 +34,8 @@ constexpr uint32_t kSrcPlaneStride = 0x1C;
 constexpr uint32_t kDstPlaneStride = 0x20;
 constexpr uint32_t kNext = 0x24;  // descriptor mode: address of the first descriptor; in memory: next or 0
 constexpr uint32_t kDescWords = 10;
-constexpr uint32_t kCtrl = 0x28;     // WO/RW: see kCtrl* bits
-constexpr uint32_t kStatus = 0x2C;   // RO, W1C for done/error: see kStatus* bits
+constexpr uint32_t kCtrl = 0x28;       // WO/RW: see kCtrl* bits
+constexpr uint32_t kStatus = 0x2C;     // RO, W1C for done/error: see kStatus* bits
 constexpr uint32_t kBytesDone = 0x30;  // RO: bytes written to the destination by the current/last job
 constexpr uint32_t kErrorAddr = 0x34;  // RO: bus address of the access that failed
 
@@ -53,11 +53,11 @@ constexpr uint32_t kStatusErrCodeMask = 0xFFu << kStatusErrCodeShift;
 
 enum ErrorCode : uint32_t {
   kErrNone = 0,
-  kErrReadBus = 1,     // a read burst got a TLM error response (kErrorAddr holds the address)
-  kErrWriteBus = 2,    // a write burst got a TLM error response
-  kErrDescBus = 3,     // fetching a descriptor failed
-  kErrBadConfig = 4,   // zero-size transfer, misaligned descriptor address, ...
-  kErrStartBusy = 5,   // start written while the channel was busy
+  kErrReadBus = 1,    // a read burst got a TLM error response (kErrorAddr holds the address)
+  kErrWriteBus = 2,   // a write burst got a TLM error response
+  kErrDescBus = 3,    // fetching a descriptor failed
+  kErrBadConfig = 4,  // zero-size transfer, misaligned descriptor address, ...
+  kErrStartBusy = 5,  // start written while the channel was busy
 };
 
 }  // namespace minconv::regs::dma

@@ -30,8 +30,10 @@ nlohmann::json CostModel::to_json() const {
           {"mul_pe_nand2", mul_pe_nand2}};
 }
 
-double CostModel::energy_uj(accel::PeKind kind, uint64_t macs, uint64_t sram_bytes, uint64_t dram_bytes) const {
-  const double pj = static_cast<double>(macs) * mac_pj(kind) + static_cast<double>(sram_bytes) * sram_pj_per_byte +
+double CostModel::energy_uj(accel::PeKind kind, uint64_t macs, uint64_t sram_bytes,
+                            uint64_t dram_bytes) const {
+  const double pj = static_cast<double>(macs) * mac_pj(kind) +
+                    static_cast<double>(sram_bytes) * sram_pj_per_byte +
                     static_cast<double>(dram_bytes) * dram_pj_per_byte;
   return pj * 1e-6;
 }

@@ -32,8 +32,12 @@ struct CostModel {
   static CostModel from_yaml(const std::optional<config::YamlMap>& energy);
   nlohmann::json to_json() const;
 
-  double pe_nand2(accel::PeKind kind) const { return kind == accel::PeKind::kMin ? min_pe_nand2 : mul_pe_nand2; }
-  double array_nand2(accel::PeKind kind, unsigned rows, unsigned cols) const { return pe_nand2(kind) * rows * cols; }
+  double pe_nand2(accel::PeKind kind) const {
+    return kind == accel::PeKind::kMin ? min_pe_nand2 : mul_pe_nand2;
+  }
+  double array_nand2(accel::PeKind kind, unsigned rows, unsigned cols) const {
+    return pe_nand2(kind) * rows * cols;
+  }
   double mac_pj(accel::PeKind kind) const { return kind == accel::PeKind::kMin ? min_mac_pj : mul_mac_pj; }
   double energy_uj(accel::PeKind kind, uint64_t macs, uint64_t sram_bytes, uint64_t dram_bytes) const;
 };

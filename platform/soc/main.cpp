@@ -37,21 +37,24 @@ int sc_main(int argc, char* argv[]) {
   app.add_option("-w,--workload", workload_path,
                  "workload YAML (default: the embedded configs/workloads/lenet5.yaml)")
       ->check(CLI::ExistingFile);
-  app.add_flag("--compare,!--no-compare", wopt.compare,
-               "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
-               "only the PE kind of the configuration (accel.pe) runs");
+  app.add_flag(
+      "--compare,!--no-compare", wopt.compare,
+      "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
+      "only the PE kind of the configuration (accel.pe) runs");
   app.add_option("--csv", wopt.csv_path, "write the per-layer rows of every run as CSV");
   app.add_flag("--dma-selftest", selftest,
                "instead of a workload, run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
   app.add_option("--report", options.report_path,
                  "write the JSON report: configuration used, per-layer figures of each run, statistics");
   bool cosim = false;
-  app.add_flag("--cosim", cosim,
-               "co-simulation: every run (also the multiplier baseline) computes its tiles on the Verilated PE\n"
-               "array (accel.engine = rtl) and checks each tile against the C++ engine");
-  app.add_option("--vcd", options.vcd_path,
-                 "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
-                 "ports and clock)");
+  app.add_flag(
+      "--cosim", cosim,
+      "co-simulation: every run (also the multiplier baseline) computes its tiles on the Verilated PE\n"
+      "array (accel.engine = rtl) and checks each tile against the C++ engine");
+  app.add_option(
+      "--vcd", options.vcd_path,
+      "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
+      "ports and clock)");
   app.add_flag("-q,--quiet", options.quiet, "no progress messages");
   app.add_flag("--print-default-config", print_default, "print the embedded default SoC YAML and exit");
   try {
@@ -82,7 +85,8 @@ int sc_main(int argc, char* argv[]) {
       std::cerr << e.what() << "\n";
       return kExitConfig;
     } catch (const minconv::golden::ModelError& e) {
-      std::cerr << (workload_path.empty() ? "default workload" : workload_path) << ": error: " << e.what() << "\n";
+      std::cerr << (workload_path.empty() ? "default workload" : workload_path) << ": error: " << e.what()
+                << "\n";
       return kExitConfig;
     }
     return run_workload_job(config, workload, wopt, options);

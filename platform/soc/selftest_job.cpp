@@ -13,8 +13,12 @@ namespace minconv::platform {
 
 namespace {
 nlohmann::json to_json(const sw::DmaSelftestCase& c) {
-  return {{"name", c.name},       {"bytes", c.bytes},    {"cpu_cycles", c.cpu_cycles},
-          {"seconds", c.seconds}, {"passed", c.passed},  {"detail", c.detail},
+  return {{"name", c.name},
+          {"bytes", c.bytes},
+          {"cpu_cycles", c.cpu_cycles},
+          {"seconds", c.seconds},
+          {"passed", c.passed},
+          {"detail", c.detail},
           {"bandwidth_bytes_per_s", c.bandwidth_bytes_per_s()}};
 }
 }  // namespace
@@ -31,8 +35,9 @@ int run_selftest_job(const SocConfig& config, const RunOptions& options) {
 
   const double peak = config.dram.peak_bandwidth_bytes_per_s();
   // Every case copies DRAM to DRAM: the DRAM interface carries each byte twice (read, then write).
-  std::printf("\nDMA self-test (DRAM peak %.2f GB/s; DRAM GB/s = 2 x copy GB/s: each byte is read and written)\n",
-              peak / 1e9);
+  std::printf(
+      "\nDMA self-test (DRAM peak %.2f GB/s; DRAM GB/s = 2 x copy GB/s: each byte is read and written)\n",
+      peak / 1e9);
   std::printf("%-28s %10s %12s %10s %10s %7s  %s\n", "case", "bytes", "time us", "copy GB/s", "DRAM GB/s",
               "% peak", "result");
   for (const auto& c : result.cases) {

@@ -21,7 +21,8 @@ unsigned error_count() {
 
 bool run_in_sequence(const std::vector<Soc*>& socs, std::string& why) {
   if (socs.empty()) return true;
-  for (std::size_t i = 1; i < socs.size(); ++i) socs[i]->cpu().set_start_gate(&socs[i - 1]->cpu().done_event());
+  for (std::size_t i = 1; i < socs.size(); ++i)
+    socs[i]->cpu().set_start_gate(&socs[i - 1]->cpu().done_event());
   const CpuStub* last = &socs.back()->cpu();
   sc_core::sc_spawn([last] {
     sc_core::wait(last->done_event());
@@ -30,7 +31,8 @@ bool run_in_sequence(const std::vector<Soc*>& socs, std::string& why) {
   sc_core::sc_start();
   for (const Soc* s : socs) {
     if (!s->cpu().finished()) {
-      why = std::string(s->name()) + ": the CPU program did not finish (the simulation ran out of events at " +
+      why = std::string(s->name()) +
+            ": the CPU program did not finish (the simulation ran out of events at " +
             sc_core::sc_time_stamp().to_string() + ")";
       return false;
     }

@@ -63,23 +63,27 @@ SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
   for (std::size_t i = 0; i < regions.size(); ++i) {
     if (regions[i].size == 0) mm.fail(keys[i], "region '" + regions[i].name + "' has zero size");
     if (regions[i].base + regions[i].size - 1 > kMaxAddress) {
-      mm.fail(keys[i], "region '" + regions[i].name + "' [" + hex(regions[i].base) + ", " + hex(regions[i].end()) +
-                           "] does not fit the 32-bit address space");
+      mm.fail(keys[i], "region '" + regions[i].name + "' [" + hex(regions[i].base) + ", " +
+                           hex(regions[i].end()) + "] does not fit the 32-bit address space");
     }
   }
   if (auto overlap = find_overlap(regions)) {
     const AddressRange& a = regions[overlap->first];
     const AddressRange& b = regions[overlap->second];
     mm.fail(keys[overlap->second], "region '" + b.name + "' [" + hex(b.base) + ", " + hex(b.end()) +
-                                       "] overlaps region '" + a.name + "' [" + hex(a.base) + ", " + hex(a.end()) + "]");
+                                       "] overlaps region '" + a.name + "' [" + hex(a.base) + ", " +
+                                       hex(a.end()) + "]");
   }
   return c;
 }
 
-SocConfig SocConfig::load_file(const std::string& path) { return from_yaml(config::YamlMap::load_file(path)); }
+SocConfig SocConfig::load_file(const std::string& path) {
+  return from_yaml(config::YamlMap::load_file(path));
+}
 
 SocConfig SocConfig::load_default() {
-  return from_yaml(config::YamlMap::load_string(kDefaultSocYaml, "<embedded default: configs/soc/default.yaml>"));
+  return from_yaml(
+      config::YamlMap::load_string(kDefaultSocYaml, "<embedded default: configs/soc/default.yaml>"));
 }
 
 std::vector<AddressRange> SocConfig::regions() const {

@@ -47,7 +47,8 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
     wl.accuracy_images = static_cast<unsigned>(im->u64_or("accuracy", wl.accuracy_images, 0, 10000));
     im->finish();
     if (wl.images == "fashion-mnist" && !(shape.h == 28 && shape.w == 28 && shape.c == 1)) {
-      im->fail("source", "fashion-mnist images are 28x28x1, the network input is " + golden::to_string(shape));
+      im->fail("source",
+               "fashion-mnist images are 28x28x1, the network input is " + golden::to_string(shape));
     }
   }
   std::mt19937_64 rng(wl.weight_seed);
@@ -78,7 +79,8 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
       l.type = type == "maxpool" ? golden::LayerType::kMaxPool : golden::LayerType::kAvgPool;
       l.k = static_cast<int>(lm.u64("k", 1, 16));
       l.stride = static_cast<int>(lm.u64_or("stride", static_cast<uint64_t>(l.k), 1, 16));
-      if (shape.h < l.k || shape.w < l.k) lm.fail("k", "the window is larger than the " + golden::to_string(shape) + " input");
+      if (shape.h < l.k || shape.w < l.k)
+        lm.fail("k", "the window is larger than the " + golden::to_string(shape) + " input");
       shape = {(shape.h - l.k) / l.stride + 1, (shape.w - l.k) / l.stride + 1, shape.c};
     }
     lm.finish();
@@ -122,8 +124,9 @@ Workload Workload::load_file(const std::string& path) {
 }
 
 Workload Workload::load_default() {
-  return from_yaml(config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"),
-                   embedded_file);
+  return from_yaml(
+      config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"),
+      embedded_file);
 }
 
 golden::FloatNetwork Workload::network_for(bool min_kind) const {
@@ -133,7 +136,8 @@ golden::FloatNetwork Workload::network_for(bool min_kind) const {
   return net;
 }
 
-void Workload::test_set(unsigned count, std::vector<golden::TensorF>& out, std::vector<uint8_t>& labels) const {
+void Workload::test_set(unsigned count, std::vector<golden::TensorF>& out,
+                        std::vector<uint8_t>& labels) const {
   out = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", count);
   labels = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", count);
 }
@@ -154,15 +158,19 @@ nlohmann::json Workload::to_json() const {
     }
     layers.push_back(j);
   }
-  return {{"name", name},
-          {"source", source},
-          {"input", golden::to_string(network.input)},
-          {"weights", {{"seed", weight_seed}, {"min_file", min_weights_name}, {"mul_file", mul_weights_name}}},
-          {"accuracy_images", accuracy_images},
-          {"images",
-           {{"source", images}, {"dir", dataset_dir}, {"calibration", calibration_images}, {"index", image_index},
-            {"seed", image_seed}}},
-          {"layers", layers}};
+  return {
+      {"name", name},
+      {"source", source},
+      {"input", golden::to_string(network.input)},
+      {"weights", {{"seed", weight_seed}, {"min_file", min_weights_name}, {"mul_file", mul_weights_name}}},
+      {"accuracy_images", accuracy_images},
+      {"images",
+       {{"source", images},
+        {"dir", dataset_dir},
+        {"calibration", calibration_images},
+        {"index", image_index},
+        {"seed", image_seed}}},
+      {"layers", layers}};
 }
 
 namespace {
@@ -191,7 +199,8 @@ golden::TensorF Workload::test_image(int* label) const {
     if (label) *label = -1;
     return random_images(network.input, 1, image_seed).front();
   }
-  std::vector<golden::TensorF> all = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", image_index + 1);
+  std::vector<golden::TensorF> all =
+      golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", image_index + 1);
   if (label) {
     *label = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", image_index + 1).back();
   }

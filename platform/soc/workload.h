@@ -15,19 +15,19 @@ namespace minconv::platform {
 
 struct Workload {
   std::string name;
-  std::string source;          // the file it came from
+  std::string source;            // the file it came from
   golden::FloatNetwork network;  // the structure, with random weights (He-normal from weight_seed)
-  uint64_t weight_seed = 1;    // weights: random (He-normal), from this seed
+  uint64_t weight_seed = 1;      // weights: random (He-normal), from this seed
   // Trained float weights (MCNF files, sw/golden/float_network_file.h) for each PE kind: the min run uses
   // a MinConv fine-tuned network, the mul run the standard one. Empty: random weights.
   std::string min_weights_name, mul_weights_name;
   std::vector<uint8_t> min_weights, mul_weights;
-  unsigned accuracy_images = 0;  // test images classified by the golden int8 model for the accuracy figure
-  std::string images = "random";  // fashion-mnist | random
-  std::string dataset_dir;     // where the IDX files are (fashion-mnist)
+  unsigned accuracy_images = 0;     // test images classified by the golden int8 model for the accuracy figure
+  std::string images = "random";    // fashion-mnist | random
+  std::string dataset_dir;          // where the IDX files are (fashion-mnist)
   unsigned calibration_images = 8;  // images used to calibrate mu_|x| and ranges
-  uint64_t image_seed = 7;     // random images: from this seed
-  unsigned image_index = 0;    // which test image is run
+  uint64_t image_seed = 7;          // random images: from this seed
+  unsigned image_index = 0;         // which test image is run
 
   // Reads a weight file named in the YAML (relative to the YAML file's folder).
   using FileReader = std::function<std::vector<uint8_t>(const std::string& relative_path)>;

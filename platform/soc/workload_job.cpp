@@ -1,8 +1,8 @@
 #include "platform/soc/workload_job.h"
 
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -50,7 +50,8 @@ Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& 
   r.read = l.dram_read_bytes;
   r.write = l.dram_write_bytes;
   r.gbps = seconds > 0 ? static_cast<double>(r.read + r.write) / seconds / 1e9 : 0;
-  r.util = r.cycles > 0 ? static_cast<double>(l.accel.active) / (double(caps.rows) * caps.cols * r.cycles) : 0;
+  r.util =
+      r.cycles > 0 ? static_cast<double>(l.accel.active) / (double(caps.rows) * caps.cols * r.cycles) : 0;
   r.stall = l.accel.stall;
   r.energy_uj = c.costs.energy_uj(kind, l.macs, l.accel.buf_read + l.accel.buf_write, r.read + r.write);
   return r;
@@ -78,10 +79,17 @@ Row total_row(const std::vector<Row>& rows, const SocConfig& c, const sw::AccelC
 }
 
 nlohmann::json row_json(const Row& r) {
-  return {{"name", r.name},         {"where", r.where},        {"macs", r.macs},
-          {"cycles", r.cycles},     {"latency_us", r.latency_us}, {"dram_read_bytes", r.read},
-          {"dram_write_bytes", r.write}, {"bandwidth_gbps", r.gbps}, {"pe_utilization", r.util},
-          {"stall_cycles", r.stall},    {"energy_uj", r.energy_uj}};
+  return {{"name", r.name},
+          {"where", r.where},
+          {"macs", r.macs},
+          {"cycles", r.cycles},
+          {"latency_us", r.latency_us},
+          {"dram_read_bytes", r.read},
+          {"dram_write_bytes", r.write},
+          {"bandwidth_gbps", r.gbps},
+          {"pe_utilization", r.util},
+          {"stall_cycles", r.stall},
+          {"energy_uj", r.energy_uj}};
 }
 
 std::string compare_outputs(const PeRun& run, Loader& loader) {
@@ -102,7 +110,8 @@ std::string compare_outputs(const PeRun& run, Loader& loader) {
       }
       if (g != w) {
         std::ostringstream s;
-        s << "layer '" << run.model.layers[i].name << "' element " << k << ": simulated " << g << ", golden " << w;
+        s << "layer '" << run.model.layers[i].name << "' element " << k << ": simulated " << g << ", golden "
+          << w;
         return s.str();
       }
     }
@@ -110,7 +119,8 @@ std::string compare_outputs(const PeRun& run, Loader& loader) {
   return "";
 }
 
-void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<Row>>& rows, const SocConfig& c) {
+void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<Row>>& rows,
+                  const SocConfig& c) {
   const bool two = runs.size() == 2;
   const auto& caps = runs[0].report.caps;
   std::printf("\nSoC: accelerator at %.0f MHz, DRAM peak %.2f GB/s, CPU %.0f MHz\n", c.accel->clock_mhz,
@@ -121,32 +131,34 @@ void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<
                 r.report.caps.rows, r.report.caps.cols, area, area * c.costs.nand2_um2 * 1e-6);
   }
   if (two) {
-    std::printf("%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s | %8s "
-                "%8s\n",
-                "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "us min", "us mul", "rdKB min", "rdKB mul",
-                "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul", "uJ min",
-                "uJ mul");
+    std::printf(
+        "%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s | %8s "
+        "%8s\n",
+        "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "us min", "us mul", "rdKB min", "rdKB mul",
+        "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul", "uJ min",
+        "uJ mul");
     for (std::size_t i = 0; i < rows[0].size() + 1; ++i) {
       const Row a = i < rows[0].size() ? rows[0][i] : total_row(rows[0], c, caps);
       const Row b = i < rows[1].size() ? rows[1][i] : total_row(rows[1], c, runs[1].report.caps);
       if (i == rows[0].size()) std::printf("%s\n", std::string(190, '-').c_str());
-      std::printf("%-8s %-5s %10llu | %11llu %11llu %6.3f | %9.2f %9.2f | %9.1f %9.1f | %8.1f %8.1f | %6.2f %6.2f | "
-                  "%5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
-                  a.name.c_str(), a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles,
-                  (unsigned long long)b.cycles, b.cycles ? double(a.cycles) / double(b.cycles) : 0.0, a.latency_us,
-                  b.latency_us, a.read / 1024.0, b.read / 1024.0, a.write / 1024.0, b.write / 1024.0, a.gbps, b.gbps,
-                  100 * a.util, 100 * b.util, (unsigned long long)a.stall, (unsigned long long)b.stall, a.energy_uj,
-                  b.energy_uj);
+      std::printf(
+          "%-8s %-5s %10llu | %11llu %11llu %6.3f | %9.2f %9.2f | %9.1f %9.1f | %8.1f %8.1f | %6.2f %6.2f | "
+          "%5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
+          a.name.c_str(), a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles,
+          (unsigned long long)b.cycles, b.cycles ? double(a.cycles) / double(b.cycles) : 0.0, a.latency_us,
+          b.latency_us, a.read / 1024.0, b.read / 1024.0, a.write / 1024.0, b.write / 1024.0, a.gbps, b.gbps,
+          100 * a.util, 100 * b.util, (unsigned long long)a.stall, (unsigned long long)b.stall, a.energy_uj,
+          b.energy_uj);
     }
   } else {
-    std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer", "on", "MACs", "cycles",
-                "us", "rdKB", "wrKB", "GB/s", "util%", "stall", "uJ");
+    std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer", "on", "MACs",
+                "cycles", "us", "rdKB", "wrKB", "GB/s", "util%", "stall", "uJ");
     for (std::size_t i = 0; i < rows[0].size() + 1; ++i) {
       const Row a = i < rows[0].size() ? rows[0][i] : total_row(rows[0], c, caps);
       std::printf("%-8s %-5s %10llu | %11llu | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | %8.3f\n",
                   a.name.c_str(), a.where.c_str(), (unsigned long long)a.macs, (unsigned long long)a.cycles,
-                  a.latency_us, a.read / 1024.0, a.write / 1024.0, a.gbps, 100 * a.util, (unsigned long long)a.stall,
-                  a.energy_uj);
+                  a.latency_us, a.read / 1024.0, a.write / 1024.0, a.gbps, 100 * a.util,
+                  (unsigned long long)a.stall, a.energy_uj);
     }
   }
   for (const PeRun& r : runs) {
@@ -155,9 +167,10 @@ void print_report(const std::vector<PeRun>& runs, const std::vector<std::vector<
   }
   std::printf("\n");
   for (const PeRun& r : runs) {
-    std::printf("%s: %s, predicted class %d, host time %.3f s, simulated %.3f us\n", kind_name(r.kind),
-                r.mismatch.empty() ? "bit-exact with the golden int8 model" : ("MISMATCH: " + r.mismatch).c_str(),
-                r.predicted, r.host_seconds, r.soc->elapsed().to_seconds() * 1e6);
+    std::printf(
+        "%s: %s, predicted class %d, host time %.3f s, simulated %.3f us\n", kind_name(r.kind),
+        r.mismatch.empty() ? "bit-exact with the golden int8 model" : ("MISMATCH: " + r.mismatch).c_str(),
+        r.predicted, r.host_seconds, r.soc->elapsed().to_seconds() * 1e6);
   }
 }
 
@@ -201,7 +214,8 @@ void print_cosim_line(const char* kind, const nlohmann::json& c) {
 int run_workload_job(const SocConfig& config, const Workload& workload, const WorkloadOptions& wopt,
                      const RunOptions& options) {
   if (!config.accel) {
-    std::cerr << "minconv-sim: error: " << config.source << " has no accel section: a workload needs the accelerator\n";
+    std::cerr << "minconv-sim: error: " << config.source
+              << " has no accel section: a workload needs the accelerator\n";
     return kExitConfig;
   }
   const auto say = [&](const std::string& s) {
@@ -235,7 +249,8 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
       workload.test_set(workload.accuracy_images, images, labels);
       unsigned correct = 0;
       for (std::size_t k = 0; k < images.size(); ++k) {
-        correct += golden::classify(run.model, golden::quantize_input(run.model, images[k])) == labels[k] ? 1 : 0;
+        correct +=
+            golden::classify(run.model, golden::quantize_input(run.model, images[k])) == labels[k] ? 1 : 0;
       }
       run.accuracy = static_cast<double>(correct) / static_cast<double>(images.size());
     }
@@ -250,27 +265,27 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     run.layout = sw::plan_layout(run.model, c.map.dram, static_cast<uint32_t>(c.dram.size));
     const hal::SocInfo info = c.soc_info();
     PeRun* r = &run;
-    run.soc = std::make_unique<Soc>((std::string("soc_") + kind_name(run.kind)).c_str(), c,
-                                    [r, info, qin, &say](hal::Hal& hal) {
-      // Boot loader: weights, post-scales and the image go to DRAM through debug transport (no time).
-      Loader& loader = r->soc->loader();
-      loader.write(r->layout.input, qin.data.data(), qin.size());
-      for (std::size_t l = 0; l < r->model.layers.size(); ++l) {
-        const golden::QuantLayer& layer = r->model.layers[l];
-        if (r->layout.weights[l] == 0) continue;
-        loader.write(r->layout.weights[l], layer.weights.data(), layer.weights.size());
-        const std::vector<uint8_t> post = sw::post_scale_bytes(layer);
-        loader.write(r->layout.post[l], post.data(), post.size());
-      }
-      const auto t0 = std::chrono::steady_clock::now();
-      sw::NetworkRuntime runtime(hal, info);
-      r->report = runtime.run(r->model, r->layout, [&](const sw::LayerReport& l) {
-        say(std::string("  ") + kind_name(r->kind) + ": " + l.name + " done (" + std::to_string(l.tiles) +
-            " tiles)");
-      });
-      r->host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      return 0;
-    });
+    run.soc = std::make_unique<Soc>(
+        (std::string("soc_") + kind_name(run.kind)).c_str(), c, [r, info, qin, &say](hal::Hal& hal) {
+          // Boot loader: weights, post-scales and the image go to DRAM through debug transport (no time).
+          Loader& loader = r->soc->loader();
+          loader.write(r->layout.input, qin.data.data(), qin.size());
+          for (std::size_t l = 0; l < r->model.layers.size(); ++l) {
+            const golden::QuantLayer& layer = r->model.layers[l];
+            if (r->layout.weights[l] == 0) continue;
+            loader.write(r->layout.weights[l], layer.weights.data(), layer.weights.size());
+            const std::vector<uint8_t> post = sw::post_scale_bytes(layer);
+            loader.write(r->layout.post[l], post.data(), post.size());
+          }
+          const auto t0 = std::chrono::steady_clock::now();
+          sw::NetworkRuntime runtime(hal, info);
+          r->report = runtime.run(r->model, r->layout, [&](const sw::LayerReport& l) {
+            say(std::string("  ") + kind_name(r->kind) + ": " + l.name + " done (" + std::to_string(l.tiles) +
+                " tiles)");
+          });
+          r->host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          return 0;
+        });
   }
   std::vector<Soc*> socs;
   for (PeRun& r : runs) socs.push_back(r.soc.get());
@@ -311,12 +326,13 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
   if (label >= 0) std::printf("image %u label: %d\n", workload.image_index, label);
   for (const PeRun& r : runs) {
     if (r.accuracy >= 0) {
-      std::printf("%s accuracy: %.2f%% top-1 on the first %u Fashion-MNIST test images (the golden int8 model; the "
-                  "SoC ran image %u bit-exactly with it)%s\n",
-                  kind_name(r.kind), 100 * r.accuracy, workload.accuracy_images, workload.image_index,
-                  (r.kind == accel::PeKind::kMin ? workload.min_weights : workload.mul_weights).empty()
-                      ? "; random weights"
-                      : "");
+      std::printf(
+          "%s accuracy: %.2f%% top-1 on the first %u Fashion-MNIST test images (the golden int8 model; the "
+          "SoC ran image %u bit-exactly with it)%s\n",
+          kind_name(r.kind), 100 * r.accuracy, workload.accuracy_images, workload.image_index,
+          (r.kind == accel::PeKind::kMin ? workload.min_weights : workload.mul_weights).empty()
+              ? "; random weights"
+              : "");
     }
   }
 
@@ -329,7 +345,8 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     std::ofstream csv;
     if (!wopt.csv_path.empty()) {
       csv.open(wopt.csv_path);
-      csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_utilization,"
+      csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_"
+             "utilization,"
              "stall_cycles,energy_uj\n";
     }
     for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -351,9 +368,9 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
         }
         if (csv.is_open()) {
           const Row& a = all[k];
-          csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles << ","
-              << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util << "," << a.stall
-              << "," << a.energy_uj << "\n";
+          csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles
+              << "," << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util
+              << "," << a.stall << "," << a.energy_uj << "\n";
         }
       }
       j["bit_exact"] = r.mismatch.empty();

@@ -9,7 +9,7 @@
 namespace minconv::platform {
 
 struct WorkloadOptions {
-  bool compare = true;  // run min and mul; otherwise only the configured PE kind
+  bool compare = true;   // run min and mul; otherwise only the configured PE kind
   std::string csv_path;  // --csv FILE: per-layer rows of every run
 };
 

@@ -41,7 +41,8 @@ double bandwidth_gbps(const TrafficStats& t, const sc_core::sc_time& elapsed) {
 }
 }  // namespace
 
-std::string format_stats_table(const std::vector<const StatsSource*>& sources, const sc_core::sc_time& elapsed) {
+std::string format_stats_table(const std::vector<const StatsSource*>& sources,
+                               const sc_core::sc_time& elapsed) {
   std::ostringstream out;
   char line[256];
   std::snprintf(line, sizeof line, "%-28s %14s %14s %10s %10s %12s %7s %9s\n", "component", "read bytes",
@@ -63,7 +64,8 @@ std::string format_stats_table(const std::vector<const StatsSource*>& sources, c
   return out.str();
 }
 
-nlohmann::json stats_to_json(const std::vector<const StatsSource*>& sources, const sc_core::sc_time& elapsed) {
+nlohmann::json stats_to_json(const std::vector<const StatsSource*>& sources,
+                             const sc_core::sc_time& elapsed) {
   nlohmann::json components = nlohmann::json::object();
   for (const StatsSource* s : sources) {
     nlohmann::json j = s->stats_json();

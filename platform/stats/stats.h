@@ -14,8 +14,8 @@ namespace minconv::platform {
 struct TrafficStats {
   uint64_t read_bytes = 0;
   uint64_t write_bytes = 0;
-  uint64_t reads = 0;   // read transactions
-  uint64_t writes = 0;  // write transactions
+  uint64_t reads = 0;                             // read transactions
+  uint64_t writes = 0;                            // write transactions
   sc_core::sc_time busy = sc_core::SC_ZERO_TIME;  // time the component was occupied
 
   // Counts one transaction; other commands (TLM_IGNORE_COMMAND) count only busy time.
@@ -37,7 +37,8 @@ class StatsSource {
 
 // Summary table of all sources over a run of `elapsed` simulated time: bytes, transactions, busy time,
 // utilisation and achieved bandwidth.
-std::string format_stats_table(const std::vector<const StatsSource*>& sources, const sc_core::sc_time& elapsed);
+std::string format_stats_table(const std::vector<const StatsSource*>& sources,
+                               const sc_core::sc_time& elapsed);
 // {"elapsed_ns": ..., "components": {name: stats_json() + "bandwidth_gbps"}}
 nlohmann::json stats_to_json(const std::vector<const StatsSource*>& sources, const sc_core::sc_time& elapsed);
 

@@ -5,8 +5,9 @@
 #include <type_traits>
 #include <utility>
 
-// Verilator's runtime headers and the generated model headers are third-party code that does not build cleanly
-// under the project's -Wall -Wextra -Werror (unused parameters in verilated_vcd_sc.h, verilated_types.h).
+// Verilator's runtime headers and the generated model headers are third-party code that does not build
+// cleanly under the project's -Wall -Wextra -Werror (unused parameters in verilated_vcd_sc.h,
+// verilated_types.h).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include <verilated.h>
@@ -116,9 +117,7 @@ class ArrayModelT final : public ArrayModel {
   bool busy() const override { return busy_.read(); }
   bool out_valid() const override { return out_valid_.read(); }
   bool done() const override { return done_.read(); }
-  unsigned out_row() const override {
-    return static_cast<unsigned>(pin_value<kRowBits>(out_row_.read()));
-  }
+  unsigned out_row() const override { return static_cast<unsigned>(pin_value<kRowBits>(out_row_.read())); }
   int32_t out_acc(unsigned col) const override {
     const uint64_t raw = out_acc_.read().range(ACC * col + ACC - 1, ACC * col).to_uint64();
     const uint64_t sign = uint64_t{1} << (ACC - 1);
@@ -265,8 +264,8 @@ FoldResult PeArrayBridge::run_fold(const std::vector<int8_t>& weights, const std
     ~Guard() { flag = false; }
   } guard{running_};
 
-  // Inputs are driven and outputs sampled at falling edges: the model updates on rising edges, so at a falling
-  // edge everything is settled, and whatever is driven there is sampled by the next rising edge.
+  // Inputs are driven and outputs sampled at falling edges: the model updates on rising edges, so at a
+  // falling edge everything is settled, and whatever is driven there is sampled by the next rising edge.
   if (!reset_done_) {
     model_->set_reset(true);
     wait(clk.negedge_event());
@@ -301,7 +300,8 @@ FoldResult PeArrayBridge::run_fold(const std::vector<int8_t>& weights, const std
         os << "PeArrayBridge: drained row " << row << ", expected " << next_row;
         throw std::runtime_error(os.str());
       }
-      for (unsigned c = 0; c < cols; ++c) result.acc[static_cast<size_t>(row) * cols + c] = model_->out_acc(c);
+      for (unsigned c = 0; c < cols; ++c)
+        result.acc[static_cast<size_t>(row) * cols + c] = model_->out_acc(c);
       ++next_row;
     }
     if (model_->done()) {

@@ -10,7 +10,8 @@
 namespace minconv::sw {
 
 bool DmaSelftestResult::passed() const {
-  return !cases.empty() && std::all_of(cases.begin(), cases.end(), [](const DmaSelftestCase& c) { return c.passed; });
+  return !cases.empty() &&
+         std::all_of(cases.begin(), cases.end(), [](const DmaSelftestCase& c) { return c.passed; });
 }
 
 namespace {
@@ -44,20 +45,20 @@ class Selftest {
     std::vector<uint8_t> expect(span, kFill);
     for (const DmaJob& job : jobs)
       for (uint32_t p = 0; p < job.planes; ++p)
-      for (uint32_t r = 0; r < job.rows; ++r)
-        for (uint32_t b = 0; b < job.row_bytes; ++b) {
-          const uint32_t s = p * job.src_plane_stride + r * job.src_row_stride + b + (job.src - src());
-          const uint32_t d = p * job.dst_plane_stride + r * job.dst_row_stride + b + (job.dst - dst());
-          expect[d] = pattern(s, seed);
-        }
+        for (uint32_t r = 0; r < job.rows; ++r)
+          for (uint32_t b = 0; b < job.row_bytes; ++b) {
+            const uint32_t s = p * job.src_plane_stride + r * job.src_row_stride + b + (job.src - src());
+            const uint32_t d = p * job.dst_plane_stride + r * job.dst_row_stride + b + (job.dst - dst());
+            expect[d] = pattern(s, seed);
+          }
     std::vector<uint8_t> got(span);
     hal_.read_block(dst(), got.data(), span);
     const auto mismatch = std::mismatch(expect.begin(), expect.end(), got.begin());
     if (mismatch.first == expect.end()) return true;
     const auto at = mismatch.first - expect.begin();
     std::ostringstream msg;
-    msg << "byte " << at << " of the destination is 0x" << std::hex << int(*mismatch.second) << ", expected 0x"
-        << int(*mismatch.first);
+    msg << "byte " << at << " of the destination is 0x" << std::hex << int(*mismatch.second)
+        << ", expected 0x" << int(*mismatch.first);
     detail = msg.str();
     return false;
   }
@@ -85,7 +86,8 @@ class Selftest {
     c.passed = true;
     if (list.empty() && reported != c.bytes) {
       c.passed = false;
-      c.detail = "bytes-done register says " + std::to_string(reported) + ", expected " + std::to_string(c.bytes);
+      c.detail =
+          "bytes-done register says " + std::to_string(reported) + ", expected " + std::to_string(c.bytes);
     }
     c.passed = check(jobs, span, seed, c.detail) && c.passed;
     result_.cases.push_back(c);

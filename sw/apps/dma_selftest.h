@@ -13,11 +13,11 @@ namespace minconv::sw {
 
 struct DmaSelftestCase {
   std::string name;
-  uint64_t bytes = 0;        // bytes the DMA wrote
-  uint64_t cpu_cycles = 0;   // from start to completion interrupt handled
+  uint64_t bytes = 0;       // bytes the DMA wrote
+  uint64_t cpu_cycles = 0;  // from start to completion interrupt handled
   double seconds = 0;
   bool passed = false;
-  std::string detail;        // what failed, or a note
+  std::string detail;  // what failed, or a note
   // Bytes copied per second. A DRAM-to-DRAM copy moves twice that over the DRAM interface.
   double bandwidth_bytes_per_s() const { return seconds > 0 ? static_cast<double>(bytes) / seconds : 0; }
 };

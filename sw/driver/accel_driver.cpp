@@ -10,15 +10,24 @@ namespace regs = minconv::regs::accel;
 
 const char* accel_error_name(uint32_t code) {
   switch (code) {
-    case regs::kErrNone: return "none";
-    case regs::kErrStartBusy: return "start while busy";
-    case regs::kErrBadShape: return "bad shape";
-    case regs::kErrUnsupported: return "unsupported kernel, stride or padding";
-    case regs::kErrInOverflow: return "input buffer overflow";
-    case regs::kErrWtOverflow: return "weight buffer overflow";
-    case regs::kErrOutOverflow: return "output buffer overflow";
-    case regs::kErrBadPostScale: return "bad post-scale parameters";
-    default: return "unknown error";
+    case regs::kErrNone:
+      return "none";
+    case regs::kErrStartBusy:
+      return "start while busy";
+    case regs::kErrBadShape:
+      return "bad shape";
+    case regs::kErrUnsupported:
+      return "unsupported kernel, stride or padding";
+    case regs::kErrInOverflow:
+      return "input buffer overflow";
+    case regs::kErrWtOverflow:
+      return "weight buffer overflow";
+    case regs::kErrOutOverflow:
+      return "output buffer overflow";
+    case regs::kErrBadPostScale:
+      return "bad post-scale parameters";
+    default:
+      return "unknown error";
   }
 }
 
@@ -29,7 +38,8 @@ AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& 
     msg << "no MinConv accelerator at 0x" << std::hex << base_;
     throw std::runtime_error(msg.str());
   }
-  if (read(regs::kVersion) != regs::kVersionValue) throw std::runtime_error("unsupported accelerator version");
+  if (read(regs::kVersion) != regs::kVersionValue)
+    throw std::runtime_error("unsupported accelerator version");
   caps_.pe_kind = read(regs::kPeKind);
   caps_.rows = read(regs::kRows);
   caps_.cols = read(regs::kCols);
@@ -94,8 +104,8 @@ uint64_t AccelDriver::read64(uint32_t lo) {
 }
 
 AccelCounters AccelDriver::counters() {
-  return {read64(regs::kCntBusyLo),     read64(regs::kCntActiveLo),  read64(regs::kCntStallLo),
-          read64(regs::kCntBufReadLo),  read64(regs::kCntBufWriteLo), read64(regs::kCntTilesLo),
+  return {read64(regs::kCntBusyLo),    read64(regs::kCntActiveLo),   read64(regs::kCntStallLo),
+          read64(regs::kCntBufReadLo), read64(regs::kCntBufWriteLo), read64(regs::kCntTilesLo),
           read64(regs::kCntFoldsLo)};
 }
 

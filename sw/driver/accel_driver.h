@@ -16,7 +16,7 @@ struct AccelCaps {
   uint32_t pe_kind = 0;  // regs::accel::PeKind
   uint32_t rows = 0, cols = 0;
   uint32_t clock_khz = 0;
-  uint32_t in_offset = 0, in_bytes = 0;    // buffers inside the SRAM window (two halves each)
+  uint32_t in_offset = 0, in_bytes = 0;  // buffers inside the SRAM window (two halves each)
   uint32_t wt_offset = 0, wt_bytes = 0;
   uint32_t out_offset = 0, out_bytes = 0;
   uint32_t max_kernel = 0, max_stride = 0;
@@ -37,8 +37,8 @@ struct AccelTile {
 struct AccelCounters {
   uint64_t busy = 0, active = 0, stall = 0, buf_read = 0, buf_write = 0, tiles = 0, folds = 0;
   AccelCounters operator-(const AccelCounters& o) const {
-    return {busy - o.busy,         active - o.active,   stall - o.stall, buf_read - o.buf_read,
-            buf_write - o.buf_write, tiles - o.tiles, folds - o.folds};
+    return {busy - o.busy,           active - o.active, stall - o.stall, buf_read - o.buf_read,
+            buf_write - o.buf_write, tiles - o.tiles,   folds - o.folds};
   }
 };
 

@@ -29,15 +29,23 @@ uint32_t DmaDriver::reg(unsigned channel, uint32_t offset) const {
 }
 
 void DmaDriver::check_idle(unsigned channel) const {
-  if (channel >= channels()) throw std::out_of_range("DMA channel " + std::to_string(channel) + " does not exist");
+  if (channel >= channels())
+    throw std::out_of_range("DMA channel " + std::to_string(channel) + " does not exist");
   if (state_[channel].running) throw std::logic_error("DMA channel " + std::to_string(channel) + " is busy");
 }
 
 void DmaDriver::start(unsigned channel, const DmaJob& job) {
   check_idle(channel);
-  const uint32_t words[] = {job.src,          job.dst,           job.row_bytes,        job.rows,
-                            job.planes,       job.src_row_stride, job.dst_row_stride, job.src_plane_stride,
-                            job.dst_plane_stride, 0};
+  const uint32_t words[] = {job.src,
+                            job.dst,
+                            job.row_bytes,
+                            job.rows,
+                            job.planes,
+                            job.src_row_stride,
+                            job.dst_row_stride,
+                            job.src_plane_stride,
+                            job.dst_plane_stride,
+                            0};
   for (uint32_t i = 0; i < regs::kDescWords; ++i) hal_.write32(reg(channel, regs::kSrc + 4 * i), words[i]);
   state_[channel] = Channel{true, false, 0, 0};
   hal_.write32(reg(channel, regs::kCtrl), regs::kCtrlStart | regs::kCtrlIrqEnable);
@@ -54,9 +62,10 @@ uint32_t DmaDriver::write_descriptors(uint32_t address, const std::vector<DmaJob
   std::vector<uint32_t> words;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const DmaJob& j = jobs[i];
-    const uint32_t next = i + 1 < jobs.size() ? address + static_cast<uint32_t>((i + 1) * regs::kDescWords * 4) : 0;
-    words.insert(words.end(), {j.src, j.dst, j.row_bytes, j.rows, j.planes, j.src_row_stride, j.dst_row_stride,
-                               j.src_plane_stride, j.dst_plane_stride, next});
+    const uint32_t next =
+        i + 1 < jobs.size() ? address + static_cast<uint32_t>((i + 1) * regs::kDescWords * 4) : 0;
+    words.insert(words.end(), {j.src, j.dst, j.row_bytes, j.rows, j.planes, j.src_row_stride,
+                               j.dst_row_stride, j.src_plane_stride, j.dst_plane_stride, next});
   }
   hal_.write_block(address, words.data(), words.size() * 4);
   return static_cast<uint32_t>(words.size() * 4);
@@ -77,7 +86,8 @@ void DmaDriver::on_interrupt(unsigned channel) {
 }
 
 void DmaDriver::wait(unsigned channel) {
-  if (channel >= channels()) throw std::out_of_range("DMA channel " + std::to_string(channel) + " does not exist");
+  if (channel >= channels())
+    throw std::out_of_range("DMA channel " + std::to_string(channel) + " does not exist");
   irq_.wait_until([&] { return !state_[channel].running; });
   const Channel& ch = state_[channel];
   if (ch.error) {

@@ -7,10 +7,10 @@ namespace minconv::hal {
 struct SocInfo {
   uint32_t dram_base = 0;
   uint32_t dram_size = 0;
-  uint32_t dma_base = 0;        // DMA engine CSRs
-  uint32_t irq_base = 0;        // interrupt controller CSRs
-  uint32_t accel_csr_base = 0;  // accelerator CSRs (0 when the SoC has no accelerator)
-  uint32_t accel_sram_base = 0; // accelerator local SRAM window
+  uint32_t dma_base = 0;         // DMA engine CSRs
+  uint32_t irq_base = 0;         // interrupt controller CSRs
+  uint32_t accel_csr_base = 0;   // accelerator CSRs (0 when the SoC has no accelerator)
+  uint32_t accel_sram_base = 0;  // accelerator local SRAM window
   // Interrupt controller input numbers.
   unsigned irq_dma_first = 0;  // DMA channel c raises line irq_dma_first + c
   unsigned irq_accel = 0;

@@ -52,7 +52,8 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
       g.raw = layer.raw_output;
       r.on_accel = true;
       r.macs = static_cast<uint64_t>(g.out_h) * g.out_w * g.out_c * g.filter_bytes();
-      run_accel_layer(layer, g, input, layout.weights[i], layout.post[i], layout.outputs[i], layout.scratch, r);
+      run_accel_layer(layer, g, input, layout.weights[i], layout.post[i], layout.outputs[i], layout.scratch,
+                      r);
     } else {
       run_pool_layer(layer, in_shape, shapes[i], input, layout.outputs[i], r);
     }
@@ -73,7 +74,8 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
     throw std::runtime_error("layer '" + g.name + "': " + why);
   };
   const golden::ConvGeometry& cg = g.g;
-  if (static_cast<uint32_t>(std::max(cg.kh, cg.kw)) > caps.max_kernel) fail("kernel larger than the accelerator's");
+  if (static_cast<uint32_t>(std::max(cg.kh, cg.kw)) > caps.max_kernel)
+    fail("kernel larger than the accelerator's");
   if (static_cast<uint32_t>(std::max(cg.stride_h, cg.stride_w)) > caps.max_stride) fail("stride too large");
   if (std::max({cg.pad_top, cg.pad_bottom}) >= cg.kh || std::max(cg.pad_left, cg.pad_right) >= cg.kw) {
     fail("padding must be smaller than the kernel (outputs that see only padding are not supported)");
@@ -131,8 +133,10 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
       t.th = std::min(th, g.out_h - t.oy0);
       t.tw = std::min(tw, g.out_w - t.ox0);
       t.tc = std::min(static_cast<int>(tc), g.out_c - t.c0);
-      const int iy0 = t.oy0 * cg.stride_h - cg.pad_top, iy1 = (t.oy0 + t.th - 1) * cg.stride_h - cg.pad_top + cg.kh - 1;
-      const int ix0 = t.ox0 * cg.stride_w - cg.pad_left, ix1 = (t.ox0 + t.tw - 1) * cg.stride_w - cg.pad_left + cg.kw - 1;
+      const int iy0 = t.oy0 * cg.stride_h - cg.pad_top,
+                iy1 = (t.oy0 + t.th - 1) * cg.stride_h - cg.pad_top + cg.kh - 1;
+      const int ix0 = t.ox0 * cg.stride_w - cg.pad_left,
+                ix1 = (t.ox0 + t.tw - 1) * cg.stride_w - cg.pad_left + cg.kw - 1;
       t.y_lo = std::max(0, iy0);
       t.x_lo = std::max(0, ix0);
       t.in_h = std::min(g.in_h - 1, iy1) - t.y_lo + 1;
@@ -254,8 +258,8 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
     d.relu = g.relu;
     d.raw_output = g.raw;
     accel_.start(d);
-    if (i > 0) drain(i - 1);              // the previous tile's outputs leave while this one computes
-    if (!two_channels) wait_drain();      // one channel: drain before the next load
+    if (i > 0) drain(i - 1);                    // the previous tile's outputs leave while this one computes
+    if (!two_channels) wait_drain();            // one channel: drain before the next load
     if (i + 1 < tiles.size()) prefetch(i + 1);  // the next tile's operands arrive while this one computes
     accel_.wait();
     wait_drain();
@@ -269,7 +273,8 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
 }
 
 void NetworkRuntime::run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in,
-                                    const golden::Shape& out, uint32_t input, uint32_t output, LayerReport& report) {
+                                    const golden::Shape& out, uint32_t input, uint32_t output,
+                                    LayerReport& report) {
   std::vector<int8_t> src(static_cast<std::size_t>(in.h) * in.w * in.c);
   hal_.read_block(input, src.data(), src.size());
   std::vector<int8_t> dst(static_cast<std::size_t>(out.h) * out.w * out.c);

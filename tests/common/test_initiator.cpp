@@ -2,7 +2,8 @@
 
 namespace minconv::testing {
 
-TestInitiator::TestInitiator(const sc_core::sc_module_name& name) : sc_core::sc_module(name), socket("socket") {}
+TestInitiator::TestInitiator(const sc_core::sc_module_name& name)
+    : sc_core::sc_module(name), socket("socket") {}
 
 tlm::tlm_response_status TestInitiator::transport(tlm::tlm_generic_payload& payload) {
   payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -12,8 +13,8 @@ tlm::tlm_response_status TestInitiator::transport(tlm::tlm_generic_payload& payl
   return payload.get_response_status();
 }
 
-tlm::tlm_response_status TestInitiator::access(tlm::tlm_command cmd, uint64_t address, void* data, unsigned length,
-                                               const std::vector<uint8_t>* byte_enable) {
+tlm::tlm_response_status TestInitiator::access(tlm::tlm_command cmd, uint64_t address, void* data,
+                                               unsigned length, const std::vector<uint8_t>* byte_enable) {
   tlm::tlm_generic_payload p;
   p.set_command(cmd);
   p.set_address(address);

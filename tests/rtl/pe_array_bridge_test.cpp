@@ -114,7 +114,7 @@ TEST(RtlBridge, ThreadDriverWithTraces) {
   ASSERT_TRUE(in.good()) << vcd;
   std::stringstream text;
   text << in.rdbuf();
-  EXPECT_NE(text.str().find("u_pe"), std::string::npos);   // internal hierarchy is traced
+  EXPECT_NE(text.str().find("u_pe"), std::string::npos);  // internal hierarchy is traced
   EXPECT_NE(text.str().find("done"), std::string::npos);
   std::ifstream ports(sctrace + ".vcd");
   ASSERT_TRUE(ports.good());

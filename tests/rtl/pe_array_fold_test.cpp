@@ -35,7 +35,8 @@ TEST_P(RtlFold, MatchesGoldenAndTakesTFold) {
         ASSERT_EQ(r.cycles, t_fold(cfg, k)) << "pass " << pass << " k=" << k;
         if (pass == 0 && k != kKs[0]) {
           // Back to back: from the previous done cycle to this done cycle is exactly T_fold clock periods.
-          ASSERT_EQ(sc_core::sc_time_stamp() - before, sc_core::sc_time(1.0 * t_fold(cfg, k), sc_core::SC_NS));
+          ASSERT_EQ(sc_core::sc_time_stamp() - before,
+                    sc_core::sc_time(1.0 * t_fold(cfg, k), sc_core::SC_NS));
         }
         if (pass == 1) sc_core::wait(sc_core::sc_time(3.5 + k % 4, sc_core::SC_NS));
       }
@@ -58,14 +59,14 @@ TEST_P(RtlFold, ZeroOperandsClearAccumulators) {
   });
 }
 
-INSTANTIATE_TEST_SUITE_P(Arrays, RtlFold,
-                         ::testing::Values(ArrayConfig{1, 1, PeKind::kMin, 32}, ArrayConfig{1, 1, PeKind::kMul, 32},
-                                           ArrayConfig{3, 5, PeKind::kMin, 32}, ArrayConfig{5, 3, PeKind::kMul, 32},
-                                           ArrayConfig{4, 4, PeKind::kMin, 32}, ArrayConfig{4, 4, PeKind::kMul, 32},
-                                           ArrayConfig{8, 8, PeKind::kMin, 32}, ArrayConfig{8, 8, PeKind::kMul, 32},
-                                           ArrayConfig{16, 16, PeKind::kMin, 32},
-                                           ArrayConfig{16, 16, PeKind::kMul, 32}),
-                         [](const ::testing::TestParamInfo<ArrayConfig>& info) { return config_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(
+    Arrays, RtlFold,
+    ::testing::Values(ArrayConfig{1, 1, PeKind::kMin, 32}, ArrayConfig{1, 1, PeKind::kMul, 32},
+                      ArrayConfig{3, 5, PeKind::kMin, 32}, ArrayConfig{5, 3, PeKind::kMul, 32},
+                      ArrayConfig{4, 4, PeKind::kMin, 32}, ArrayConfig{4, 4, PeKind::kMul, 32},
+                      ArrayConfig{8, 8, PeKind::kMin, 32}, ArrayConfig{8, 8, PeKind::kMul, 32},
+                      ArrayConfig{16, 16, PeKind::kMin, 32}, ArrayConfig{16, 16, PeKind::kMul, 32}),
+    [](const ::testing::TestParamInfo<ArrayConfig>& info) { return config_name(info.param); });
 
 }  // namespace
 }  // namespace minconv::rtl::test

@@ -22,8 +22,8 @@ void exhaustive_1x1(PeKind kind) {
         const int32_t expect = golden::pe_op(kind, static_cast<int8_t>(a), static_cast<int8_t>(w));
         if (r.at(0, 0) != expect) {
           if (mismatches++ == 0) {
-            first = "x=" + std::to_string(a) + " w=" + std::to_string(w) + ": rtl " + std::to_string(r.at(0, 0)) +
-                    " golden " + std::to_string(expect);
+            first = "x=" + std::to_string(a) + " w=" + std::to_string(w) + ": rtl " +
+                    std::to_string(r.at(0, 0)) + " golden " + std::to_string(expect);
           }
         }
         if (r.cycles != t_fold(cfg, 1)) ++bad_cycles;
@@ -31,8 +31,8 @@ void exhaustive_1x1(PeKind kind) {
     }
   });
   EXPECT_EQ(mismatches, 0) << "first mismatch: " << first;
-  // Really simulated: reset (falling edges at 0.5 and 1.5 ns), then 65536 back-to-back folds of 2 cycles each,
-  // returning in the done cycle (1 ns clock).
+  // Really simulated: reset (falling edges at 0.5 and 1.5 ns), then 65536 back-to-back folds of 2 cycles
+  // each, returning in the done cycle (1 ns clock).
   EXPECT_EQ(sc_core::sc_time_stamp(), sc_core::sc_time(1.5 + 65536.0 * 2, sc_core::SC_NS));
   EXPECT_EQ(bad_cycles, 0);
 }
@@ -70,7 +70,8 @@ void exhaustive_16x16(PeKind kind) {
 TEST(RtlPeEquivalence, MinAllPairs16x16) { exhaustive_16x16(PeKind::kMin); }
 TEST(RtlPeEquivalence, MulAllPairs16x16) { exhaustive_16x16(PeKind::kMul); }
 
-// Accumulates `k` copies of the pair (x, w) and compares with the wrapped reference, for every k in [1, max_k].
+// Accumulates `k` copies of the pair (x, w) and compares with the wrapped reference, for every k in [1,
+// max_k].
 void accumulate_to_limit(const ArrayConfig& cfg, int8_t x, int8_t w, unsigned max_k) {
   run_harness(cfg, [&](PeArrayBridge& b) {
     for (unsigned k = 1; k <= max_k; ++k) {

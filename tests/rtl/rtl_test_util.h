@@ -16,14 +16,15 @@
 namespace minconv::rtl {
 // GoogleTest printer (test names and failure messages): "4x4 min acc32".
 inline void PrintTo(const ArrayConfig& c, std::ostream* os) {
-  *os << c.rows << "x" << c.cols << (c.kind == golden::PeKind::kMin ? " min" : " mul") << " acc" << c.acc_width;
+  *os << c.rows << "x" << c.cols << (c.kind == golden::PeKind::kMin ? " min" : " mul") << " acc"
+      << c.acc_width;
 }
 }  // namespace minconv::rtl
 
 namespace minconv::rtl::test {
 
-// Owns a 1 GHz clock and one bridge; its SC_THREAD runs `body`, then stops the simulation. An exception thrown
-// by `body` is kept and rethrown by run_harness (never lost inside the SystemC kernel).
+// Owns a 1 GHz clock and one bridge; its SC_THREAD runs `body`, then stops the simulation. An exception
+// thrown by `body` is kept and rethrown by run_harness (never lost inside the SystemC kernel).
 class Harness : public sc_core::sc_module {
  public:
   using Body = std::function<void(PeArrayBridge&)>;

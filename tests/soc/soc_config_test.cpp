@@ -43,7 +43,8 @@ TEST(SocConfig, DefaultLoadsWithAllSections) {
   ASSERT_TRUE(c.accel.has_value());
   EXPECT_EQ(c.accel->rows, 8u);
   const nlohmann::json j = c.to_json();
-  for (const char* key : {"memory_map", "cpu", "bus", "dram", "dma", "accel"}) EXPECT_TRUE(j.contains(key)) << key;
+  for (const char* key : {"memory_map", "cpu", "bus", "dram", "dma", "accel"})
+    EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["dram"]["latency_cycles"], 10);
 }
 
@@ -75,14 +76,16 @@ TEST(SocConfig, OutOfRange) {
 TEST(SocConfig, MissingRequiredKey) {
   const std::string yaml = default_with("  size: 0x4000000 ", "  # size removed ");
   EXPECT_THAT(error_of(yaml), HasSubstr("key 'dram.size': missing required key"));
-  EXPECT_THAT(error_of(default_with("  irq: 0x40001000 ", "  # irq ")), HasSubstr("key 'memory_map.irq': missing"));
+  EXPECT_THAT(error_of(default_with("  irq: 0x40001000 ", "  # irq ")),
+              HasSubstr("key 'memory_map.irq': missing"));
 }
 
 TEST(SocConfig, OverlappingRegions) {
   const std::string yaml = default_with("  irq: 0x40001000 ", "  irq: 0x40000800 ");
   const std::string e = error_of(yaml);
   EXPECT_THAT(e, HasSubstr("soc.yaml:" + std::to_string(line_of(yaml, "irq: 0x40000800"))));
-  EXPECT_THAT(e, HasSubstr("key 'memory_map.irq': region 'irq' [0x40000800, 0x400017ff] overlaps region 'dma'"));
+  EXPECT_THAT(e,
+              HasSubstr("key 'memory_map.irq': region 'irq' [0x40000800, 0x400017ff] overlaps region 'dma'"));
   // DRAM large enough to run into the accelerator SRAM window.
   EXPECT_THAT(error_of(default_with("  dram: 0x80000000 ", "  dram: 0x4fff0000 ")), HasSubstr("overlaps"));
 }
@@ -121,7 +124,8 @@ TEST(SocConfig, BaselineArrayAndEnergy) {
   EXPECT_EQ(c.baseline_rows, 4u);
   EXPECT_EQ(c.baseline_cols, 6u);
   EXPECT_DOUBLE_EQ(c.costs.array_nand2(accel::PeKind::kMul, 4, 6), 24 * c.costs.mul_pe_nand2);
-  EXPECT_THAT(error_of(std::string(kDefaultSocYaml) + "baseline:\n  rows: 65\n"), HasSubstr("key 'baseline.rows'"));
+  EXPECT_THAT(error_of(std::string(kDefaultSocYaml) + "baseline:\n  rows: 65\n"),
+              HasSubstr("key 'baseline.rows'"));
   EXPECT_THAT(error_of(default_with("  dram_pj_per_byte: 160", "  dram_pj_per_bite: 160")),
               HasSubstr("unknown key 'energy.dram_pj_per_bite'"));
   // 1 pJ per MAC, nothing else: 1e6 MACs = 1 uJ.

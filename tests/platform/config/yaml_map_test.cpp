@@ -37,18 +37,22 @@ TEST(YamlMap, UnknownKeyNamesFileLineAndKey) {
 
 TEST(YamlMap, WrongTypeOutOfRangeAndMissing) {
   const YamlMap m = YamlMap::load_string("x: abc\ny: 11\nz: [1, 2]\nw: -3\n", "f.yaml");
-  EXPECT_THAT(error_of([&] { m.u64("x", 0, 10); }), HasSubstr("f.yaml:1:4: error: key 'x': expected a non-negative"));
-  EXPECT_THAT(error_of([&] { m.u64("y", 0, 10); }), HasSubstr("f.yaml:2:4: error: key 'y': value 11 is out of range"));
+  EXPECT_THAT(error_of([&] { m.u64("x", 0, 10); }),
+              HasSubstr("f.yaml:1:4: error: key 'x': expected a non-negative"));
+  EXPECT_THAT(error_of([&] { m.u64("y", 0, 10); }),
+              HasSubstr("f.yaml:2:4: error: key 'y': value 11 is out of range"));
   EXPECT_THAT(error_of([&] { m.u64("z", 0, 10); }), HasSubstr("key 'z': expected a single value"));
   EXPECT_THAT(error_of([&] { m.u64("w", 0, 10); }), HasSubstr("key 'w': expected a non-negative"));
-  EXPECT_THAT(error_of([&] { m.u64("v", 0, 10); }), HasSubstr("f.yaml:1:1: error: key 'v': missing required key"));
+  EXPECT_THAT(error_of([&] { m.u64("v", 0, 10); }),
+              HasSubstr("f.yaml:1:1: error: key 'v': missing required key"));
   EXPECT_THAT(error_of([&] { m.real("x", 0, 10); }), HasSubstr("key 'x': expected a number"));
   EXPECT_THAT(error_of([&] { m.choice("x", {"min", "mul"}); }), HasSubstr("'abc' is not one of: min, mul"));
 }
 
 TEST(YamlMap, SyntaxErrorAndMissingFile) {
   EXPECT_THAT(error_of([] { YamlMap::load_string("a: [1, 2\n", "bad.yaml"); }), HasSubstr("bad.yaml:"));
-  EXPECT_THAT(error_of([] { YamlMap::load_string("- 1\n- 2\n", "list.yaml"); }), HasSubstr("must be a mapping"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("- 1\n- 2\n", "list.yaml"); }),
+              HasSubstr("must be a mapping"));
   EXPECT_THAT(error_of([] { YamlMap::load_file("/nonexistent/x.yaml"); }), HasSubstr("cannot open file"));
 }
 
