@@ -1,9 +1,8 @@
 // Float weight file writer and strict reader; the layout is in float_network_file.h.
 #include "sw/golden/float_network_file.h"
 
-#include <zlib.h>
+#include "sw/golden/byte_io.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -15,86 +14,25 @@ namespace {
 constexpr char kMagic[4] = {'M', 'C', 'N', 'F'};
 constexpr std::size_t kHeaderPrefix = 12;  // magic, version, file size
 
-uint32_t crc32_of(const uint8_t* data, std::size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (size > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    crc = crc32(crc, data, chunk);
-    data += chunk;
-    size -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
 bool is_conv_like(LayerType t) { return t == LayerType::kConv || t == LayerType::kFc; }
-
-class Writer {
- public:
-  void u8(uint8_t v) { bytes_.push_back(v); }
-  void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  void i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
-  void f32s(const std::vector<float>& v) {
-    for (float f : v) {
-      uint32_t bits = 0;
-      std::memcpy(&bits, &f, sizeof bits);
-      u32(bits);
-    }
-  }
-  std::vector<uint8_t>& bytes() { return bytes_; }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
-
-class Reader {
- public:
-  Reader(const std::vector<uint8_t>& b, std::size_t end, std::string source)
-      : b_(b), end_(end), source_(std::move(source)) {}
-  [[noreturn]] void fail(const std::string& what) const {
-    throw ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
-  }
-  void need(std::size_t n, const std::string& what) {
-    if (end_ - pos_ < n) fail("file ends in the middle of " + what);
-  }
-  uint8_t u8(const std::string& what) {
-    need(1, what);
-    return b_[pos_++];
-  }
-  uint32_t u32(const std::string& what) {
-    need(4, what);
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b_[pos_ + i]) << (8 * i);
-    pos_ += 4;
-    return v;
-  }
-  int32_t i32(const std::string& what) { return static_cast<int32_t>(u32(what)); }
-  void f32s(std::vector<float>& out, std::size_t n, const std::string& what) {
-    if ((end_ - pos_) / 4 < n) fail("file ends in the middle of " + what);
-    out.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const uint32_t bits = u32(what);
-      std::memcpy(&out[i], &bits, sizeof bits);
-      if (!std::isfinite(out[i])) fail(what + " value " + std::to_string(i) + " is not finite");
-    }
-  }
-  std::size_t pos() const { return pos_; }
-
- private:
-  const std::vector<uint8_t>& b_;
-  std::size_t end_;
-  std::string source_;
-  std::size_t pos_ = 0;
-};
 
 std::string layer_label(const FloatNetwork& net, std::size_t i) {
   return "layer " + std::to_string(i) + " (" + net.layers[i].name + ", " + to_string(net.layers[i].type) +
          ")";
 }
 
+// Reads n finite float32 values.
+void read_floats(ByteReader& r, std::vector<float>& out, std::size_t n, const std::string& what) {
+  if ((r.end() - r.pos()) / 4 < n) r.fail("file ends in the middle of " + what);
+  out.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    out[i] = r.f32(what);
+    if (!std::isfinite(out[i])) r.fail(what + " value " + std::to_string(i) + " is not finite");
+  }
+}
+
 // Reads a field and fails unless it equals the network's value.
-void expect_field(Reader& r, const std::string& label, const char* field, int32_t expected) {
+void expect_field(ByteReader& r, const std::string& label, const char* field, int32_t expected) {
   const int32_t got = r.i32(label + " " + field);
   if (got != expected) {
     r.fail(label + ": " + field + " is " + std::to_string(got) + " in the file, " + std::to_string(expected) +
@@ -106,7 +44,7 @@ void expect_field(Reader& r, const std::string& label, const char* field, int32_
 
 std::vector<uint8_t> serialize_float_weights(const FloatNetwork& net) {
   infer_shapes(net);
-  Writer w;
+  ByteWriter w;
   for (char c : kMagic) w.u8(static_cast<uint8_t>(c));
   w.u32(kFloatWeightsFormatVersion);
   w.u32(0);  // file size, patched below
@@ -128,8 +66,8 @@ std::vector<uint8_t> serialize_float_weights(const FloatNetwork& net) {
     w.u8(l.relu ? 1 : 0);
     w.u32(static_cast<uint32_t>(l.weights.size()));
     w.u32(static_cast<uint32_t>(l.bias.size()));
-    w.f32s(l.weights);
-    w.f32s(l.bias);
+    for (float v : l.weights) w.f32(v);
+    for (float v : l.bias) w.f32(v);
   }
   std::vector<uint8_t>& b = w.bytes();
   const uint32_t size = static_cast<uint32_t>(b.size() + 4);
@@ -161,7 +99,7 @@ void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& s
   if (std::memcmp(bytes.data(), kMagic, 4) != 0) {
     throw ModelError(source + ": bad magic, not a float weight file (expected \"MCNF\")");
   }
-  Reader header(bytes, bytes.size(), source);
+  ByteReader header(bytes, bytes.size(), source);
   header.u32("magic");
   const uint32_t version = header.u32("version");
   if (version != kFloatWeightsFormatVersion) {
@@ -185,7 +123,7 @@ void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& s
     throw ModelError(source + ": bad checksum (CRC-32 mismatch): the file is corrupt");
   }
 
-  Reader r(bytes, size - 4, source);
+  ByteReader r(bytes, size - 4, source);
   r.u32("magic");
   r.u32("version");
   r.u32("file size");
@@ -230,8 +168,8 @@ void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& s
     const std::size_t n_w = static_cast<std::size_t>(l.out_c) * g.kh * g.kw * in.c;
     expect_field(r, label, "weight count", static_cast<int32_t>(n_w));
     expect_field(r, label, "bias count", l.out_c);
-    r.f32s(weights[i], n_w, label + " weights");
-    r.f32s(bias[i], static_cast<std::size_t>(l.out_c), label + " bias");
+    read_floats(r, weights[i], n_w, label + " weights");
+    read_floats(r, bias[i], static_cast<std::size_t>(l.out_c), label + " bias");
   }
   if (r.pos() != size - 4) r.fail("unexpected bytes after the last layer");
   for (std::size_t i = 0; i < net.layers.size(); ++i) {

@@ -1,7 +1,7 @@
 // Model file writer and strict reader; the format is documented in MODEL_FORMAT.md.
 #include "sw/golden/model_file.h"
 
-#include <zlib.h>
+#include "sw/golden/byte_io.h"
 
 #include <cmath>
 #include <cstring>
@@ -16,102 +16,13 @@ constexpr char kMagic[4] = {'M', 'C', 'N', 'M'};
 constexpr std::size_t kHeaderPrefix = 12;  // magic, version, file size
 constexpr std::size_t kMaxNameLength = 255;
 
-uint32_t crc32_of(const uint8_t* data, std::size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (size > 0) {
-    const uInt chunk = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    crc = crc32(crc, data, chunk);
-    data += chunk;
-    size -= chunk;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
-class Writer {
- public:
-  void u8(uint8_t v) { bytes_.push_back(v); }
-  void u16(uint16_t v) {
-    for (int i = 0; i < 2; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  void i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
-  void f64(double v) {
-    uint64_t bits = 0;
-    std::memcpy(&bits, &v, sizeof bits);
-    for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(bits >> (8 * i)));
-  }
-  void raw(const void* p, std::size_t n) {
-    const auto* b = static_cast<const uint8_t*>(p);
-    bytes_.insert(bytes_.end(), b, b + n);
-  }
-  std::vector<uint8_t>& bytes() { return bytes_; }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
-
-class Reader {
- public:
-  Reader(const std::vector<uint8_t>& b, std::size_t end, std::string source)
-      : b_(b), end_(end), source_(std::move(source)) {}
-  [[noreturn]] void fail(const std::string& what) const {
-    throw ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
-  }
-  void need(std::size_t n, const char* what) {
-    if (end_ - pos_ < n) fail(std::string("file ends in the middle of ") + what);
-  }
-  uint8_t u8(const char* what) {
-    need(1, what);
-    return b_[pos_++];
-  }
-  uint16_t u16(const char* what) {
-    need(2, what);
-    uint16_t v = static_cast<uint16_t>(b_[pos_] | (b_[pos_ + 1] << 8));
-    pos_ += 2;
-    return v;
-  }
-  uint32_t u32(const char* what) {
-    need(4, what);
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(b_[pos_ + i]) << (8 * i);
-    pos_ += 4;
-    return v;
-  }
-  int32_t i32(const char* what) { return static_cast<int32_t>(u32(what)); }
-  double f64(const char* what) {
-    need(8, what);
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(b_[pos_ + i]) << (8 * i);
-    pos_ += 8;
-    double v = 0;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-  }
-  const uint8_t* take(std::size_t n, const char* what) {
-    need(n, what);
-    const uint8_t* p = b_.data() + pos_;
-    pos_ += n;
-    return p;
-  }
-  std::size_t pos() const { return pos_; }
-  std::size_t end() const { return end_; }
-
- private:
-  const std::vector<uint8_t>& b_;
-  std::size_t end_;
-  std::string source_;
-  std::size_t pos_ = 0;
-};
-
 uint32_t encode_type(LayerType t) { return static_cast<uint32_t>(t); }
 
 }  // namespace
 
 std::vector<uint8_t> serialize_model(const QuantModel& model) {
   validate(model);
-  Writer w;
+  ByteWriter w;
   w.raw(kMagic, 4);
   w.u32(kModelFormatVersion);
   w.u32(0);  // file size, patched below
@@ -174,7 +85,7 @@ QuantModel parse_model(const std::vector<uint8_t>& bytes, const std::string& sou
     throw ModelError(source + ": truncated: " + std::to_string(bytes.size()) +
                      " bytes is shorter than the header");
   }
-  Reader pre(bytes, kHeaderPrefix, source);
+  ByteReader pre(bytes, kHeaderPrefix, source);
   pre.take(4, "magic");
   const uint32_t version = pre.u32("version");
   if (version != kModelFormatVersion) {
@@ -201,7 +112,7 @@ QuantModel parse_model(const std::vector<uint8_t>& bytes, const std::string& sou
                      std::to_string(actual) + "): the file is corrupted");
   }
 
-  Reader r(bytes, body_end, source);
+  ByteReader r(bytes, body_end, source);
   r.take(kHeaderPrefix, "header");
   QuantModel m;
   const uint32_t pe = r.u32("PE kind");
