@@ -65,6 +65,10 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
         const int k = static_cast<int>(lm.u64("kernel", 1, 15));
         const int s = static_cast<int>(lm.u64_or("stride", 1, 1, 8));
         const int p = static_cast<int>(lm.u64_or("pad", 0, 0, 15));
+        if (p >= k) {
+          lm.fail("pad", "padding " + std::to_string(p) + " must be smaller than the kernel " + std::to_string(k) +
+                             " (outputs that see only padding are not supported by the runtime)");
+        }
         l.geometry = golden::ConvGeometry{k, k, s, s, p, p, p, p};
         fan_in = k * k * shape.c;
         if (l.geometry.out_h(shape.h) < 1 || l.geometry.out_w(shape.w) < 1) {
