@@ -150,19 +150,35 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
   }
 
   const uint32_t sram = soc_.accel_sram_base;
-  struct Half {
-    int spatial = -1, chunk = -1;
-  } halves[2];
+  // What each half of the input and weight buffers holds (spatial tile / channel chunk), and which halves
+  // each tile reads. A tile reads whichever half holds its data; new data goes into the half that the
+  // running tile does not read, so nothing is loaded twice and nothing is overwritten while in use.
+  int in_holds[2] = {-1, -1}, wt_holds[2] = {-1, -1};
+  std::vector<int> in_half_of(tiles.size()), wt_half_of(tiles.size());
   const bool two_channels = dma_.channels() >= 2;
   const unsigned load_ch = 0, drain_ch = two_channels ? 1 : 0;
   bool load_pending = false, drain_pending = false;
 
-  // Issues the DMA loads tile i needs into its half (skipping what the half already holds).
+  // Picks the half tile i reads for one buffer; true if the data must be loaded into it.
+  const auto place = [&](std::size_t i, int(&holds)[2], std::vector<int>& half_of, int item) {
+    for (int h = 0; h < 2; ++h) {
+      if (holds[h] == item) {
+        half_of[i] = h;
+        return false;
+      }
+    }
+    const int h = i == 0 ? 0 : 1 - half_of[i - 1];  // tile i - 1 is running while tile i's data loads
+    holds[h] = item;
+    half_of[i] = h;
+    return true;
+  };
+
+  // Issues the DMA loads tile i needs (skipping what a half already holds).
   const auto prefetch = [&](std::size_t i) {
     const Tile& t = tiles[i];
-    const int h = static_cast<int>(i % 2);
     std::vector<DmaJob> jobs;
-    if (halves[h].spatial != t.spatial) {
+    if (place(i, in_holds, in_half_of, t.spatial)) {
+      const uint32_t h = static_cast<uint32_t>(in_half_of[i]);
       DmaJob in;
       in.src = input + static_cast<uint32_t>((t.y_lo * g.in_w + t.x_lo) * g.in_c);
       in.dst = sram + caps.in_offset + h * in_half;
@@ -171,9 +187,9 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
       in.src_row_stride = static_cast<uint32_t>(g.in_w * g.in_c);
       in.dst_row_stride = in.row_bytes;
       jobs.push_back(in);
-      halves[h].spatial = t.spatial;
     }
-    if (halves[h].chunk != t.chunk) {
+    if (place(i, wt_holds, wt_half_of, t.chunk)) {
+      const uint32_t h = static_cast<uint32_t>(wt_half_of[i]);
       DmaJob w;
       w.src = weights + static_cast<uint32_t>(t.c0) * kf;
       w.dst = sram + caps.wt_offset + h * wt_half;
@@ -184,13 +200,12 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
       q.dst = w.dst + align4(w.row_bytes);
       q.row_bytes = static_cast<uint32_t>(t.tc) * 12;
       jobs.push_back(q);
-      halves[h].chunk = t.chunk;
     }
     for (const DmaJob& j : jobs) report.dram_read_bytes += j.bytes();
     if (jobs.size() == 1) {
       dma_.start(load_ch, jobs[0]);
     } else if (!jobs.empty()) {
-      const uint32_t list = scratch + static_cast<uint32_t>(h) * 512;
+      const uint32_t list = scratch + static_cast<uint32_t>(i % 2) * 512;
       dma_.write_descriptors(list, jobs);
       report.dram_write_bytes += jobs.size() * kDescBytes;  // the CPU writes the list,
       report.dram_read_bytes += jobs.size() * kDescBytes;   // the DMA fetches it
@@ -237,7 +252,7 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
     load_pending = false;
     hal_.spend(costs_.per_tile);
     AccelTile d;
-    d.in_addr = h * in_half;
+    d.in_addr = static_cast<uint32_t>(in_half_of[i]) * in_half;
     d.in_h = static_cast<uint32_t>(t.in_h);
     d.in_w = static_cast<uint32_t>(t.in_w);
     d.in_c = static_cast<uint32_t>(g.in_c);
@@ -252,8 +267,8 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
     d.out_h = static_cast<uint32_t>(t.th);
     d.out_w = static_cast<uint32_t>(t.tw);
     d.out_c = static_cast<uint32_t>(t.tc);
-    d.wt_addr = h * wt_half;
-    d.q_addr = h * wt_half + align4(uint64_t(t.tc) * kf);
+    d.wt_addr = static_cast<uint32_t>(wt_half_of[i]) * wt_half;
+    d.q_addr = d.wt_addr + align4(uint64_t(t.tc) * kf);
     d.out_addr = h * out_half;
     d.relu = g.relu;
     d.raw_output = g.raw;
