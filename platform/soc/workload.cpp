@@ -66,7 +66,8 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
         const int s = static_cast<int>(lm.u64_or("stride", 1, 1, 8));
         const int p = static_cast<int>(lm.u64_or("pad", 0, 0, 15));
         if (p >= k) {
-          lm.fail("pad", "padding " + std::to_string(p) + " must be smaller than the kernel " + std::to_string(k) +
+          lm.fail("pad", "padding " + std::to_string(p) + " must be smaller than the kernel " +
+                             std::to_string(k) +
                              " (outputs that see only padding are not supported by the runtime)");
         }
         l.geometry = golden::ConvGeometry{k, k, s, s, p, p, p, p};
