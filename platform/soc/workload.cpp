@@ -5,8 +5,8 @@
 #include <iterator>
 #include <random>
 
-#include "sw/golden/float_network_file.h"
-#include "sw/golden/idx.h"
+#include "sw/train/float_network_file.h"
+#include "sw/train/idx.h"
 
 namespace minconv::platform {
 
@@ -106,7 +106,7 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
     }
     golden::FloatNetwork check = wl.network;
     try {
-      golden::parse_float_weights(bytes, name, check);
+      train::parse_float_weights(bytes, name, check);
     } catch (const golden::ModelError& e) {
       weights->fail(key, e.what());
     }
@@ -137,14 +137,14 @@ Workload Workload::load_default() {
 golden::FloatNetwork Workload::network_for(bool min_kind) const {
   golden::FloatNetwork net = network;
   const std::vector<uint8_t>& bytes = min_kind ? min_weights : mul_weights;
-  if (!bytes.empty()) golden::parse_float_weights(bytes, min_kind ? min_weights_name : mul_weights_name, net);
+  if (!bytes.empty()) train::parse_float_weights(bytes, min_kind ? min_weights_name : mul_weights_name, net);
   return net;
 }
 
 void Workload::test_set(unsigned count, std::vector<golden::TensorF>& out,
                         std::vector<uint8_t>& labels) const {
-  out = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", count);
-  labels = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", count);
+  out = train::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", count);
+  labels = train::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", count);
 }
 
 nlohmann::json Workload::to_json() const {
@@ -195,7 +195,7 @@ std::vector<golden::TensorF> random_images(const golden::Shape& s, std::size_t n
 std::vector<golden::TensorF> Workload::calibration_set() const {
   if (images == "random") return random_images(network.input, calibration_images, image_seed + 1);
   // Calibrate on the last images of the test set, so the image that is run is not among them.
-  std::vector<golden::TensorF> all = golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz");
+  std::vector<golden::TensorF> all = train::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz");
   return std::vector<golden::TensorF>(all.end() - calibration_images, all.end());
 }
 
@@ -205,9 +205,9 @@ golden::TensorF Workload::test_image(int* label) const {
     return random_images(network.input, 1, image_seed).front();
   }
   std::vector<golden::TensorF> all =
-      golden::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", image_index + 1);
+      train::read_idx_images(dataset_dir + "/t10k-images-idx3-ubyte.gz", image_index + 1);
   if (label) {
-    *label = golden::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", image_index + 1).back();
+    *label = train::read_idx_labels(dataset_dir + "/t10k-labels-idx1-ubyte.gz", image_index + 1).back();
   }
   return all.back();
 }

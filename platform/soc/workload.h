@@ -18,7 +18,7 @@ struct Workload {
   std::string source;            // the file it came from
   golden::FloatNetwork network;  // the structure, with random weights (He-normal from weight_seed)
   uint64_t weight_seed = 1;      // weights: random (He-normal), from this seed
-  // Trained float weights (MCNF files, sw/golden/float_network_file.h) for each PE kind: the min run uses
+  // Trained float weights (MCNF files, sw/train/float_network_file.h) for each PE kind: the min run uses
   // a MinConv fine-tuned network, the mul run the standard one. Empty: random weights.
   std::string min_weights_name, mul_weights_name;
   std::vector<uint8_t> min_weights, mul_weights;

@@ -11,14 +11,15 @@
 #include <string>
 #include <vector>
 
-#include "sw/golden/float_network_file.h"
-#include "sw/golden/idx.h"
 #include "sw/golden/network.h"
-#include "sw/golden/train.h"
+#include "sw/train/float_network_file.h"
+#include "sw/train/idx.h"
+#include "sw/train/train.h"
 
 namespace {
 
 using namespace minconv::golden;
+using namespace minconv::train;
 
 FloatLayer conv(const std::string& name, int out_c, int k, int pad, bool relu) {
   FloatLayer l;

@@ -1,14 +1,15 @@
 // Float weight file writer and strict reader; the layout is in float_network_file.h.
-#include "sw/golden/float_network_file.h"
+#include "sw/train/float_network_file.h"
 
-#include "sw/golden/byte_io.h"
+#include "sw/train/byte_io.h"
 
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types this tool code builds on
 namespace {
 
 constexpr char kMagic[4] = {'M', 'C', 'N', 'F'};
@@ -187,4 +188,4 @@ void load_float_weights(const std::string& path, FloatNetwork& net) {
   parse_float_weights(bytes, path, net);
 }
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,5 +1,5 @@
 // Float weight file (MCNF): round trip and every rejection path of the loader.
-#include "sw/golden/float_network_file.h"
+#include "sw/train/float_network_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,7 +15,8 @@
 
 #include "tests/golden/test_networks.h"
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types the tools build on
 namespace {
 
 // Offsets in the file of small_network() (see float_network_file.h).
@@ -190,4 +191,4 @@ TEST_F(FloatWeightsFile, RejectsMissingFile) {
 }
 
 }  // namespace
-}  // namespace minconv::golden
+}  // namespace minconv::train

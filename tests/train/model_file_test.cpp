@@ -1,5 +1,5 @@
 // Model file: round trip and every rejection path of the loader.
-#include "sw/golden/model_file.h"
+#include "sw/train/model_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -12,7 +12,8 @@
 
 #include "tests/golden/test_networks.h"
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types the tools build on
 namespace {
 
 // Byte offsets in the file of small_network(): see MODEL_FORMAT.md.
@@ -209,4 +210,4 @@ TEST_F(ModelFile, MissingFileAndInvalidModel) {
 }
 
 }  // namespace
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,11 +1,12 @@
-#include "sw/golden/idx.h"
+#include "sw/train/idx.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 #include <memory>
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types this tool code builds on
 namespace {
 
 constexpr uint32_t kImagesMagic = 0x00000803;
@@ -103,4 +104,4 @@ std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_co
   return std::vector<uint8_t>(b.begin() + 8, b.begin() + 8 + static_cast<std::ptrdiff_t>(count));
 }
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -10,7 +10,7 @@
 
 #include "sw/golden/tensor.h"
 
-namespace minconv::golden {
+namespace minconv::train {
 
 class DatasetError : public std::runtime_error {
  public:
@@ -21,7 +21,7 @@ constexpr std::size_t kAllItems = static_cast<std::size_t>(-1);
 
 // Images as rows x cols x 1 tensors with pixel / 255 in [0, 1]; at most max_count of them.
 // Throws DatasetError naming the file on an unreadable file, wrong magic, truncation or trailing bytes.
-std::vector<TensorF> read_idx_images(const std::string& path, std::size_t max_count = kAllItems);
+std::vector<golden::TensorF> read_idx_images(const std::string& path, std::size_t max_count = kAllItems);
 std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_count = kAllItems);
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,6 +1,6 @@
 // Training: the hand-written forward pass against run_float, gradient checks in both modes, and a small
 // training run on a separable synthetic problem.
-#include "sw/golden/train.h"
+#include "sw/train/train.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,8 @@
 #include "sw/golden/float_ops.h"
 #include "tests/golden/test_networks.h"
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types the tools build on
 namespace {
 
 double softmax_ce(const TensorF& logits, int label) {
@@ -239,4 +240,4 @@ TEST(Train, RejectsBadBatches) {
 }
 
 }  // namespace
-}  // namespace minconv::golden
+}  // namespace minconv::train

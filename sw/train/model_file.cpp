@@ -1,7 +1,7 @@
 // Model file writer and strict reader; the format is documented in MODEL_FORMAT.md.
-#include "sw/golden/model_file.h"
+#include "sw/train/model_file.h"
 
-#include "sw/golden/byte_io.h"
+#include "sw/train/byte_io.h"
 
 #include <cmath>
 #include <cstring>
@@ -9,7 +9,8 @@
 #include <iterator>
 #include <limits>
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types this tool code builds on
 namespace {
 
 constexpr char kMagic[4] = {'M', 'C', 'N', 'M'};
@@ -220,4 +221,4 @@ QuantModel load_model(const std::string& path) {
   return parse_model(bytes, path);
 }
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -27,7 +27,7 @@
 
 #include "sw/golden/network.h"
 
-namespace minconv::golden {
+namespace minconv::train {
 
 // The statistics of the MinConv operator, one entry per layer (pool entries unused).
 struct MinConvConstants {
@@ -51,8 +51,9 @@ struct BatchResult {
 // is the logit vector; labels must be in [0, logit count). In kMinConv mode, `fixed` (optional) supplies
 // mu_x and/or mu_w instead of computing them; `used` (optional) receives the values used (both filled).
 // Throws ModelError on an inconsistent network, std::invalid_argument on bad images or labels.
-BatchResult loss_and_gradients(const FloatNetwork& net, const std::vector<const TensorF*>& images,
-                               const std::vector<int>& labels, FloatMode mode, Gradients* grads,
+BatchResult loss_and_gradients(const golden::FloatNetwork& net,
+                               const std::vector<const golden::TensorF*>& images,
+                               const std::vector<int>& labels, golden::FloatMode mode, Gradients* grads,
                                const MinConvConstants* fixed = nullptr, MinConvConstants* used = nullptr);
 
 struct SgdOptions {
@@ -72,17 +73,17 @@ struct EpochResult {
 // Minibatch SGD with momentum: v = momentum · v - lr · (g + weight_decay · w); w += v.
 class SgdTrainer {
  public:
-  SgdTrainer(FloatNetwork& net, FloatMode mode, const SgdOptions& options);
+  SgdTrainer(golden::FloatNetwork& net, golden::FloatMode mode, const SgdOptions& options);
   // One update on a batch; returns the batch's loss and accuracy before the update.
-  BatchResult step(const std::vector<const TensorF*>& images, const std::vector<int>& labels);
+  BatchResult step(const std::vector<const golden::TensorF*>& images, const std::vector<int>& labels);
   // One pass over the data in a fresh random order, in batches of options.batch (the last may be smaller).
-  EpochResult epoch(const std::vector<TensorF>& images, const std::vector<uint8_t>& labels);
+  EpochResult epoch(const std::vector<golden::TensorF>& images, const std::vector<uint8_t>& labels);
   void set_lr(double lr) { options_.lr = lr; }
   const SgdOptions& options() const { return options_; }
 
  private:
-  FloatNetwork& net_;
-  FloatMode mode_;
+  golden::FloatNetwork& net_;
+  golden::FloatMode mode_;
   SgdOptions options_;
   std::mt19937_64 rng_;
   Gradients grads_;
@@ -98,13 +99,14 @@ class SgdTrainer {
 // `net` on its own MinConv-path input (mu_x = mean over the images), then sets w_o *= g_o, b_o = c_o.
 // Channels with no usable fit (g_o <= 0 or constant m_o) keep their weights and the reference bias.
 // `net` must have the structure of `reference` (usually it is a copy). Throws ModelError otherwise.
-void match_minconv_gains(const FloatNetwork& reference, FloatNetwork& net,
-                         const std::vector<TensorF>& images);
+void match_minconv_gains(const golden::FloatNetwork& reference, golden::FloatNetwork& net,
+                         const std::vector<golden::TensorF>& images);
 
 // Fraction (in [0, 1]) of images classified as their label by the float network. kMinConv uses mu_x from
 // `calib` (layers[i].mean_abs_in) when given, else the mean |x| of each image's own layer input (as
 // run_float does).
-double accuracy(const FloatNetwork& net, const std::vector<TensorF>& images,
-                const std::vector<uint8_t>& labels, FloatMode mode, const Calibration* calib = nullptr);
+double accuracy(const golden::FloatNetwork& net, const std::vector<golden::TensorF>& images,
+                const std::vector<uint8_t>& labels, golden::FloatMode mode,
+                const golden::Calibration* calib = nullptr);
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -23,20 +23,21 @@
 
 #include "sw/golden/network.h"
 
-namespace minconv::golden {
+namespace minconv::train {
 
 constexpr uint32_t kFloatWeightsFormatVersion = 1;
 
 // Serializes the weights and biases of `net` (checked with infer_shapes first). Throws ModelError on an
 // inconsistent network or an I/O error.
-std::vector<uint8_t> serialize_float_weights(const FloatNetwork& net);
-void save_float_weights(const FloatNetwork& net, const std::string& path);
+std::vector<uint8_t> serialize_float_weights(const golden::FloatNetwork& net);
+void save_float_weights(const golden::FloatNetwork& net, const std::string& path);
 
 // Fills the weights and biases of `net`, whose structure must match the file's: input shape, layer count,
 // and per layer type, out_c, geometry, relu, k, stride and weight count. Throws ModelError naming `source`
 // (the file) and the problem: bad magic, unsupported version, truncated or oversized file, bad checksum,
 // structure mismatch (naming the layer), non-finite values. On error `net` is left unchanged.
-void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& source, FloatNetwork& net);
-void load_float_weights(const std::string& path, FloatNetwork& net);
+void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& source,
+                         golden::FloatNetwork& net);
+void load_float_weights(const std::string& path, golden::FloatNetwork& net);
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

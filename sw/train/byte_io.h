@@ -9,7 +9,7 @@
 
 #include "sw/golden/network.h"
 
-namespace minconv::golden {
+namespace minconv::train {
 
 // CRC32 (zlib polynomial) of a buffer of any size.
 uint32_t crc32_of(const uint8_t* data, std::size_t size);
@@ -49,7 +49,7 @@ class ByteReader {
   ByteReader(const std::vector<uint8_t>& bytes, std::size_t end, std::string source)
       : b_(bytes), end_(end), source_(std::move(source)) {}
   [[noreturn]] void fail(const std::string& what) const {
-    throw ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
+    throw golden::ModelError(source_ + ": " + what + " (at byte offset " + std::to_string(pos_) + ")");
   }
   void need(std::size_t n, const std::string& what) const {
     if (end_ - pos_ < n) fail("file ends in the middle of " + what);
@@ -93,4 +93,4 @@ class ByteReader {
   std::size_t pos_ = 0;
 };
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,10 +1,11 @@
-#include "sw/golden/byte_io.h"
+#include "sw/train/byte_io.h"
 
 #include <zlib.h>
 
 #include <algorithm>
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types this tool code builds on
 
 uint32_t crc32_of(const uint8_t* data, std::size_t size) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -17,4 +18,4 @@ uint32_t crc32_of(const uint8_t* data, std::size_t size) {
   return static_cast<uint32_t>(crc);
 }
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,5 +1,5 @@
 // Hand-written forward and backward passes and SGD for FloatNetwork (see train.h for the MinConv gradient).
-#include "sw/golden/train.h"
+#include "sw/train/train.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,8 @@
 
 #include "sw/golden/float_ops.h"
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types this tool code builds on
 namespace {
 
 bool conv_like(LayerType t) { return t == LayerType::kConv || t == LayerType::kFc; }
@@ -634,4 +635,4 @@ void match_minconv_gains(const FloatNetwork& reference, FloatNetwork& net,
   }
 }
 
-}  // namespace minconv::golden
+}  // namespace minconv::train

@@ -1,5 +1,5 @@
 // IDX reader: small files written by the test (plain and gzip), errors, and the real dataset if installed.
-#include "sw/golden/idx.h"
+#include "sw/train/idx.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-namespace minconv::golden {
+namespace minconv::train {
+using namespace golden;  // the reference types the tools build on
 namespace {
 
 void be32(std::vector<uint8_t>& b, uint32_t v) {
@@ -157,4 +158,4 @@ TEST(IdxFashionMnist, RealTestSetIfInstalled) {
 }
 
 }  // namespace
-}  // namespace minconv::golden
+}  // namespace minconv::train
