@@ -1,5 +1,7 @@
 #include "platform/config/yaml_map.h"
 
+#include "platform/config/input_file.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -25,11 +27,8 @@ YAML::Node parse(const std::string& text, const std::string& name) {
 }  // namespace
 
 YamlMap YamlMap::load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": error: cannot open file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return YamlMap(parse(text.str(), path), path, "");
+  const std::vector<uint8_t> bytes = read_input_file(path, kMaxYamlBytes);
+  return YamlMap(parse(std::string(bytes.begin(), bytes.end()), path), path, "");
 }
 
 YamlMap YamlMap::load_string(const std::string& text, const std::string& display_name) {

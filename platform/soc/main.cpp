@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "platform/config/yaml_map.h"
+#include "platform/soc/output_paths.h"
 #include "platform/soc/run_options.h"
 #include "platform/soc/selftest_job.h"
 #include "platform/soc/simulation.h"
@@ -14,86 +15,117 @@
 namespace {
 // The SystemC banner is printed before sc_main runs: turn it off during static initialisation.
 const bool kQuietBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) == 0;
+
+using namespace minconv::platform;
+
+struct Args {
+  std::string config_path, workload_path, images;
+  WorkloadOptions wopt;
+  RunOptions options;
+  bool selftest = false, print_default = false, cosim = false;
+};
+
+void add_options(CLI::App& app, Args& a) {
+  app.add_option("-c,--config", a.config_path, "SoC configuration YAML (default: the embedded default)");
+  app.add_option("-w,--workload", a.workload_path,
+                 "workload YAML (default: the embedded configs/workloads/lenet5.yaml)");
+  app.add_option(
+      "--images", a.images,
+      "N|all: run N test images (from the workload's images.index) through the whole SoC for each PE\n"
+      "kind, check every one against the golden int8 model and report the top-1 accuracy measured on\n"
+      "the SoC (default: the workload's images.count; the default LeNet-5 workload runs 300)");
+  app.add_flag(
+      "--compare,!--no-compare", a.wopt.compare,
+      "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
+      "only the PE kind of the configuration (accel.pe) runs");
+  app.add_option("--csv", a.wopt.csv_path, "write the per-layer rows of every run as CSV");
+  app.add_flag("--dma-selftest", a.selftest,
+               "instead of a workload, run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
+  app.add_option("--report", a.options.report_path,
+                 "write the JSON report: configuration used, per-layer figures of each run, statistics");
+  app.add_flag(
+      "--cosim", a.cosim,
+      "co-simulation: every run (also the multiplier baseline) computes its tiles on the Verilated PE\n"
+      "array (accel.engine = rtl) and checks each tile against the C++ engine");
+  app.add_option(
+      "--vcd", a.options.vcd_path,
+      "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
+      "ports and clock)");
+  app.add_flag("-q,--quiet", a.options.quiet, "no progress messages");
+  app.add_flag("--print-default-config", a.print_default, "print the embedded default SoC YAML and exit");
+}
+
+// Flags that make no sense together, and output paths that cannot be written: errors before anything runs.
+void check_args(const Args& a) {
+  const auto bad = [](const std::string& why) {
+    throw minconv::config::ConfigError("minconv-sim: error: " + why);
+  };
+  if (a.selftest) {
+    if (!a.workload_path.empty()) bad("--dma-selftest runs no workload: drop --workload");
+    if (!a.images.empty()) bad("--dma-selftest runs no images: drop --images");
+    if (!a.wopt.csv_path.empty()) bad("--dma-selftest has no per-layer rows to write: drop --csv");
+    if (a.cosim) bad("--dma-selftest does not use the accelerator: drop --cosim");
+  }
+  std::vector<std::string> inputs = {a.config_path, a.workload_path};
+  check_output_paths(
+      {{"--report", a.options.report_path}, {"--csv", a.wopt.csv_path}, {"--vcd", a.options.vcd_path}},
+      inputs);
+}
+
+int run(const Args& a) {
+  SocConfig config = a.config_path.empty() ? SocConfig::load_default() : SocConfig::load_file(a.config_path);
+  if (a.cosim && config.accel) config.accel->engine = minconv::accel::EngineKind::kRtl;
+  if (a.selftest) return run_selftest_job(config, a.options);
+  if (!config.accel) {
+    throw minconv::config::ConfigError(config.source + ": error: the configuration has no accel section: a " +
+                                       "workload needs the accelerator (or use --dma-selftest)");
+  }
+  const WorkloadLimits limits = workload_limits(config, a.wopt.compare);
+  Workload workload =
+      a.workload_path.empty() ? Workload::load_default(limits) : Workload::load_file(a.workload_path, limits);
+  if (!a.images.empty()) workload.set_image_count(a.images);
+  return run_workload_job(config, workload, a.wopt, a.options);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
   (void)kQuietBanner;
-  using namespace minconv::platform;
   CLI::App app{
       "minconv-sim: SystemC/TLM virtual platform of an SoC with a MinConv (min-selector) CNN accelerator.\n"
       "With no arguments it runs LeNet-5 (configs/workloads/lenet5.yaml) on the default SoC\n"
-      "(configs/soc/default.yaml), once with the min-selector accelerator and once with the multiplier\n"
-      "baseline, checks every layer bit for bit against the golden int8 model and prints both side by side.\n"
-      "Exit codes: 0 success, 1 the run failed (a check, a bus error, an error report), 2 bad arguments or\n"
-      "configuration (nothing simulated)."};
-  std::string config_path;
-  std::string workload_path;
-  WorkloadOptions wopt;
-  bool selftest = false;
-  bool print_default = false;
-  RunOptions options;
-  app.add_option("-c,--config", config_path, "SoC configuration YAML (default: the embedded default)")
-      ->check(CLI::ExistingFile);
-  app.add_option("-w,--workload", workload_path,
-                 "workload YAML (default: the embedded configs/workloads/lenet5.yaml)")
-      ->check(CLI::ExistingFile);
-  app.add_flag(
-      "--compare,!--no-compare", wopt.compare,
-      "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
-      "only the PE kind of the configuration (accel.pe) runs");
-  app.add_option("--csv", wopt.csv_path, "write the per-layer rows of every run as CSV");
-  app.add_flag("--dma-selftest", selftest,
-               "instead of a workload, run the DMA self-test program (CPU -> HAL -> DMA -> DRAM -> IRQ)");
-  app.add_option("--report", options.report_path,
-                 "write the JSON report: configuration used, per-layer figures of each run, statistics");
-  bool cosim = false;
-  app.add_flag(
-      "--cosim", cosim,
-      "co-simulation: every run (also the multiplier baseline) computes its tiles on the Verilated PE\n"
-      "array (accel.engine = rtl) and checks each tile against the C++ engine");
-  app.add_option(
-      "--vcd", options.vcd_path,
-      "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
-      "ports and clock)");
-  app.add_flag("-q,--quiet", options.quiet, "no progress messages");
-  app.add_flag("--print-default-config", print_default, "print the embedded default SoC YAML and exit");
+      "(configs/soc/default.yaml) over 300 Fashion-MNIST test images, once with the min-selector "
+      "accelerator\n"
+      "and once with the multiplier baseline, checks every image's every layer bit for bit against the "
+      "golden\n"
+      "int8 model and prints both side by side with the accuracy measured on the SoC.\n"
+      "Exit codes: 0 success, 1 the run failed (a check, a bus error, an error report), 2 bad arguments,\n"
+      "configuration or input files (nothing simulated)."};
+  Args a;
+  add_options(app, a);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitConfig;
   }
-  if (print_default) {
+  if (a.print_default) {
     std::cout << kDefaultSocYaml;
     return kExitOk;
   }
   configure_reports();
-  SocConfig config;
   try {
-    config = config_path.empty() ? SocConfig::load_default() : SocConfig::load_file(config_path);
+    check_args(a);
+    return run(a);
   } catch (const minconv::config::ConfigError& e) {
-    std::cerr << e.what() << "\n";
+    std::cerr << e.what() << "\n";  // bad input: nothing was simulated
     return kExitConfig;
-  }
-  if (cosim && config.accel) config.accel->engine = minconv::accel::EngineKind::kRtl;
-  try {
-    if (selftest) return run_selftest_job(config, options);
-    Workload workload;
-    try {
-      workload = workload_path.empty() ? Workload::load_default() : Workload::load_file(workload_path);
-    } catch (const minconv::config::ConfigError& e) {
-      std::cerr << e.what() << "\n";
-      return kExitConfig;
-    } catch (const minconv::golden::ModelError& e) {
-      std::cerr << (workload_path.empty() ? "default workload" : workload_path) << ": error: " << e.what()
-                << "\n";
-      return kExitConfig;
-    }
-    return run_workload_job(config, workload, wopt, options);
-  } catch (const minconv::config::ConfigError& e) {
-    // Raised while building the SoCs (e.g. engine: rtl with an array that was not verilated): nothing ran.
-    std::cerr << e.what() << "\n";
+  } catch (const minconv::golden::ModelError& e) {
+    std::cerr << "minconv-sim: error: " << e.what() << "\n";
     return kExitConfig;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "minconv-sim: error: out of memory (is an input much larger than intended?)\n";
+    return kExitFailed;
   } catch (const std::exception& e) {
     std::cerr << "minconv-sim: error: " << e.what() << "\n";
     return kExitFailed;

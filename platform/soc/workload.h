@@ -1,6 +1,8 @@
 #pragma once
 // A workload: a network (layers and where its weights come from) and the input images to run, read from a
-// YAML file under configs/workloads/ with the same strict validation as the SoC configuration.
+// YAML file under configs/workloads/ with the same strict validation as the SoC configuration. The network
+// is checked against the accelerator it will run on while the file is read, so that a layer the hardware
+// cannot run is an error naming file, line and key before anything is computed.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -13,6 +15,25 @@
 
 namespace minconv::platform {
 
+// What the accelerator and the SoC can hold: the limits a workload is checked against when it is read.
+struct WorkloadLimits {
+  unsigned max_kernel = 11;  // accelerator kernel side
+  unsigned max_stride = 4;
+  uint64_t input_half_bytes = 0;   // half of each accelerator buffer (a tile's share)
+  uint64_t weight_half_bytes = 0;  // 0: no accelerator limits are checked
+  uint64_t output_half_bytes = 0;
+  uint64_t dram_bytes = 0;  // DRAM available for the model's tensors (0: not checked)
+  int64_t max_fan_in = golden::max_reduction(golden::PeKind::kMul);  // longest reduction K (int32 sums)
+  std::string fan_in_pe = "mul";                                     // the PE kind that sets max_fan_in
+};
+
+// Labelled test images (labels -1 for random images).
+struct ImageSet {
+  unsigned first = 0;  // index of images[0] in the test set
+  std::vector<golden::TensorF> images;
+  std::vector<int> labels;
+};
+
 struct Workload {
   std::string name;
   std::string source;            // the file it came from
@@ -22,27 +43,45 @@ struct Workload {
   // a MinConv fine-tuned network, the mul run the standard one. Empty: random weights.
   std::string min_weights_name, mul_weights_name;
   std::vector<uint8_t> min_weights, mul_weights;
-  unsigned accuracy_images = 0;     // test images classified by the golden int8 model for the accuracy figure
-  std::string images = "random";    // fashion-mnist | random
-  std::string dataset_dir;          // where the IDX files are (fashion-mnist)
-  unsigned calibration_images = 8;  // images used to calibrate mu_|x| and ranges
-  uint64_t image_seed = 7;          // random images: from this seed
-  unsigned image_index = 0;         // which test image is run
+  std::string images = "random";       // image source: one of image_sources()
+  std::string dataset_dir;             // where the data set's files are
+  unsigned calibration_images = 8;     // training images used to calibrate mu_|x| and ranges
+  uint64_t image_seed = 7;             // random images: from this seed
+  unsigned image_index = 0;            // first test image run through the SoC
+  unsigned image_count = 1;            // test images run through the SoC (images.count; --images overrides)
+  unsigned test_images_available = 0;  // test images in the data set (random: unlimited, 0)
 
   // Reads a weight file named in the YAML (relative to the YAML file's folder).
   using FileReader = std::function<std::vector<uint8_t>(const std::string& relative_path)>;
-  static Workload from_yaml(const config::YamlMap& root, const FileReader& read_file);
-  static Workload load_file(const std::string& path);
-  static Workload load_default();  // configs/workloads/lenet5.yaml, embedded at build time
+  // Throws config::ConfigError naming file, line and key for anything wrong, including a layer that the
+  // accelerator described by `limits` cannot run and a data set that does not hold the images asked for.
+  static Workload from_yaml(const config::YamlMap& root, const FileReader& read_file,
+                            const WorkloadLimits& limits);
+  static Workload load_file(const std::string& path, const WorkloadLimits& limits);
+  static Workload load_default(const WorkloadLimits& limits);  // configs/workloads/lenet5.yaml, embedded
   nlohmann::json to_json() const;
+
+  // Sets image_count from the command line (`--images N|all`); throws config::ConfigError naming the flag
+  // if the data set does not hold that many images from image_index on.
+  void set_image_count(const std::string& text);
 
   // The network with the weights for a PE kind (trained if the workload names a file, else random).
   golden::FloatNetwork network_for(bool min_kind) const;
+  // The first calibration_images images of the training split (random: seeded random images).
   std::vector<golden::TensorF> calibration_set() const;
-  golden::TensorF test_image(int* label) const;
-  // The first `count` test images and their labels (fashion-mnist only).
-  void test_set(unsigned count, std::vector<golden::TensorF>& images, std::vector<uint8_t>& labels) const;
+  // Test images image_index .. image_index + image_count - 1 and their labels.
+  ImageSet test_images() const;
+  bool labelled() const { return images != "random"; }
+
+ private:
+  // Checks that the data set exists, has the network's input shape and holds image_count images from
+  // image_index on; sets test_images_available. Errors name the `images` keys.
+  void check_images(const config::YamlMap& images_map);
 };
+
+// The image sources a workload may name, and the default folder of each.
+const std::vector<std::string>& image_sources();
+std::string default_image_dir(const std::string& source);
 
 extern const char* const kDefaultWorkloadYaml;
 // Files embedded next to the default workload (configs/models/*), by path relative to configs/workloads/.

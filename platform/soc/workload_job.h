@@ -1,6 +1,5 @@
 #pragma once
 #include <string>
-#include <vector>
 
 #include "platform/soc/run_options.h"
 #include "platform/soc/soc_config.h"
@@ -13,9 +12,14 @@ struct WorkloadOptions {
   std::string csv_path;  // --csv FILE: per-layer rows of every run
 };
 
-// Runs the workload on the SoC with the min accelerator and (compare) again with the multiplier one,
-// checks every layer's output bit for bit against the golden int8 model, prints the side-by-side report
-// and writes the JSON report. Returns an exit code.
+// The limits a workload is checked against on `config` (its accelerator, baseline array and DRAM) when the
+// runs are `compare` (both PE kinds) or only the configured kind.
+WorkloadLimits workload_limits(const SocConfig& config, bool compare);
+
+// Runs the workload's test images on the SoC with the min accelerator and (compare) again with the
+// multiplier one, checks every image's every layer bit for bit against the golden int8 model, prints the
+// side-by-side report with the accuracy measured on the SoC, and writes the JSON and CSV reports. Returns an
+// exit code.
 int run_workload_job(const SocConfig& config, const Workload& workload, const WorkloadOptions& wopt,
                      const RunOptions& options);
 

@@ -101,7 +101,7 @@ TEST(SocConfig, SyntaxErrorAndMissingFile) {
     SocConfig::load_file("/nonexistent.yaml");
     FAIL() << "no error";
   } catch (const config::ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("/nonexistent.yaml: error: cannot open file"));
+    EXPECT_THAT(e.what(), HasSubstr("/nonexistent.yaml: error: cannot open: No such file or directory"));
   }
 }
 

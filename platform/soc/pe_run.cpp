@@ -1,0 +1,117 @@
+#include "platform/soc/pe_run.h"
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include "platform/soc/progress.h"
+
+namespace minconv::platform {
+
+namespace {
+
+golden::PeKind golden_kind(accel::PeKind k) {
+  return k == accel::PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
+}
+
+// Boot loader: weights and post-scales go to DRAM through debug transport (no simulated time).
+void load_model(const PeRun& r, Loader& loader) {
+  for (std::size_t l = 0; l < r.model.layers.size(); ++l) {
+    const golden::QuantLayer& layer = r.model.layers[l];
+    if (r.layout.weights[l] == 0) continue;
+    loader.write(r.layout.weights[l], layer.weights.data(), layer.weights.size());
+    const std::vector<uint8_t> post = sw::post_scale_bytes(layer);
+    loader.write(r.layout.post[l], post.data(), post.size());
+  }
+}
+
+// Value k of a layer output as the SoC left it in DRAM (int8, or little-endian int32 for the raw layer).
+int64_t element(const std::vector<uint8_t>& got, bool raw, std::size_t k) {
+  if (!raw) return static_cast<int8_t>(got[k]);
+  int32_t v = 0;
+  std::memcpy(&v, got.data() + 4 * k, 4);
+  return v;
+}
+
+// "" if every layer's output in DRAM equals the golden model's, else the first difference.
+std::string compare_outputs(const PeRun& run, const std::vector<golden::LayerOutput>& want, Loader& loader) {
+  for (std::size_t i = 0; i < run.model.layers.size(); ++i) {
+    const bool raw = want[i].is_raw;
+    const std::vector<uint8_t> got = loader.read(run.layout.outputs[i], run.layout.output_bytes[i]);
+    const std::size_t n = raw ? want[i].raw.size() : want[i].q.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const int64_t g = element(got, raw, k);
+      const int64_t w = raw ? want[i].raw.data[k] : want[i].q.data[k];
+      if (g != w) {
+        std::ostringstream s;
+        s << "layer '" << run.model.layers[i].name << "' element " << k << ": simulated " << g << ", golden "
+          << w;
+        return s.str();
+      }
+    }
+  }
+  return "";
+}
+
+// The class the SoC's own logits say (the raw int32 output of the last layer, dequantized).
+int soc_prediction(const PeRun& run, Loader& loader) {
+  const std::size_t last = run.model.layers.size() - 1;
+  const std::vector<uint8_t> got = loader.read(run.layout.outputs[last], run.layout.output_bytes[last]);
+  golden::Tensor32 raw(1, 1, run.model.layers[last].out_c);
+  raw.data.resize(got.size() / 4);
+  std::memcpy(raw.data.data(), got.data(), raw.data.size() * 4);
+  return golden::argmax(golden::dequantize_logits(run.model, raw));
+}
+
+}  // namespace
+
+const char* kind_name(accel::PeKind k) { return k == accel::PeKind::kMin ? "min" : "mul"; }
+
+PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::vector<golden::TensorF>& calib,
+                     const SocConfig& config) {
+  PeRun run;
+  run.kind = kind;
+  const bool min = kind == accel::PeKind::kMin;
+  const golden::FloatNetwork net = workload.network_for(min);
+  const golden::Calibration cal =
+      golden::calibrate(net, calib, min ? golden::FloatMode::kMinConv : golden::FloatMode::kStandard);
+  run.model = golden::quantize(net, cal, golden_kind(kind));
+  run.layout = sw::plan_layout(run.model, config.map.dram, static_cast<uint32_t>(config.dram.size));
+  return run;
+}
+
+void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, const ProgramOptions& options) {
+  PeRun* r = &run;
+  const hal::SocInfo info = config.soc_info();
+  const ImageSet* set = &images;
+  run.soc = std::make_unique<Soc>(
+      (std::string("soc_") + kind_name(run.kind)).c_str(), config, [r, info, set, options](hal::Hal& hal) {
+        Loader& loader = r->soc->loader();
+        load_model(*r, loader);
+        const auto t0 = std::chrono::steady_clock::now();
+        sw::NetworkRuntime runtime(hal, info);
+        Progress progress(std::string("minconv-sim: ") + kind_name(r->kind), "images", set->images.size(),
+                          options.quiet);
+        for (std::size_t k = 0; k < set->images.size(); ++k) {
+          const golden::Tensor8 qin = golden::quantize_input(r->model, set->images[k]);
+          loader.write(r->layout.input, qin.data.data(), qin.size());  // the next image, as a loader would
+          const sw::RunReport report = runtime.run(r->model, r->layout);
+          if (k == 0) r->report = report;
+          const std::string diff = compare_outputs(*r, golden::run_int8(r->model, qin), loader);
+          if (!diff.empty()) {
+            r->mismatch = "image " + std::to_string(set->first + k) + ", " + diff;
+            break;
+          }
+          r->predicted.push_back(soc_prediction(*r, loader));
+          r->correct += r->predicted.back() == set->labels[k] ? 1 : 0;
+          r->images_run = static_cast<unsigned>(k + 1);
+          progress.update(k + 1);
+        }
+        progress.finish();
+        r->host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return 0;
+      });
+}
+
+}  // namespace minconv::platform

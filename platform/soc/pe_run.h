@@ -1,0 +1,47 @@
+#pragma once
+// One PE kind's part of a workload job: the int8 model quantized for it, where the model lives in DRAM, the
+// SoC that runs it, and what the SoC computed. The SoC's program runs every test image through the driver,
+// the DMA and the accelerator, and checks each image's outputs, layer by layer, against the golden int8
+// model.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/soc/soc.h"
+#include "platform/soc/workload.h"
+#include "sw/runtime/model_layout.h"
+#include "sw/runtime/network_runtime.h"
+
+namespace minconv::platform {
+
+struct PeRun {
+  accel::PeKind kind = accel::PeKind::kMin;
+  golden::QuantModel model;
+  sw::ModelLayout layout;
+  std::unique_ptr<Soc> soc;
+  sw::RunReport report;        // the first image's per-layer report (timing does not depend on the data)
+  std::string mismatch;        // first difference against the golden model ("image i, layer ..."), or empty
+  std::vector<int> predicted;  // class of each image, from the SoC's own logits
+  unsigned images_run = 0;     // images the SoC finished
+  unsigned correct = 0;        // images whose predicted class is their label
+  double host_seconds = 0;     // host time of the SoC program (simulation and golden checks)
+
+  double accuracy() const { return images_run > 0 ? double(correct) / images_run : 0.0; }
+};
+
+const char* kind_name(accel::PeKind k);
+
+// Calibrates and quantizes the workload's network for `kind` and plans its DRAM layout on `config`.
+PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::vector<golden::TensorF>& calib,
+                     const SocConfig& config);
+
+// Options of the SoC program.
+struct ProgramOptions {
+  bool quiet = false;  // no progress output
+};
+
+// Builds run.soc (named soc_<kind>) with a program that loads the model and runs `images` one after the
+// other; `images` must outlive the simulation.
+void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, const ProgramOptions& options);
+
+}  // namespace minconv::platform

@@ -1,0 +1,197 @@
+#include "platform/soc/workload_report.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace minconv::platform {
+
+namespace {
+
+Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& caps, accel::PeKind kind) {
+  Row r;
+  r.name = l.name;
+  r.where = l.on_accel ? "accel" : "cpu";
+  r.macs = l.macs;
+  const double seconds = static_cast<double>(l.cpu_cycles) / (c.cpu.clock_mhz * 1e6);
+  r.latency_us = seconds * 1e6;
+  r.cycles = static_cast<uint64_t>(seconds * c.accel->clock_mhz * 1e6 + 0.5);
+  r.read = l.dram_read_bytes;
+  r.write = l.dram_write_bytes;
+  r.gbps = seconds > 0 ? static_cast<double>(r.read + r.write) / seconds / 1e9 : 0;
+  r.util =
+      r.cycles > 0 ? static_cast<double>(l.accel.active) / (double(caps.rows) * caps.cols * r.cycles) : 0;
+  r.stall = l.accel.stall;
+  r.energy_uj = c.costs.energy_uj(kind, l.macs, l.accel.buf_read + l.accel.buf_write, r.read + r.write);
+  return r;
+}
+
+Row total_row(const std::vector<Row>& rows, const sw::AccelCaps& caps) {
+  Row t;
+  t.name = "total";
+  double active = 0;
+  for (const Row& r : rows) {
+    t.macs += r.macs;
+    t.cycles += r.cycles;
+    t.read += r.read;
+    t.write += r.write;
+    t.stall += r.stall;
+    t.latency_us += r.latency_us;
+    t.energy_uj += r.energy_uj;
+    active += r.util * double(caps.rows) * caps.cols * double(r.cycles);
+  }
+  t.gbps = t.latency_us > 0 ? static_cast<double>(t.read + t.write) / (t.latency_us * 1e-6) / 1e9 : 0;
+  t.util = t.cycles > 0 ? active / (double(caps.rows) * caps.cols * t.cycles) : 0;
+  return t;
+}
+
+nlohmann::json row_json(const Row& r) {
+  return {{"name", r.name},
+          {"where", r.where},
+          {"macs", r.macs},
+          {"cycles", r.cycles},
+          {"latency_us", r.latency_us},
+          {"dram_read_bytes", r.read},
+          {"dram_write_bytes", r.write},
+          {"bandwidth_gbps", r.gbps},
+          {"pe_utilization", r.util},
+          {"stall_cycles", r.stall},
+          {"energy_uj", r.energy_uj}};
+}
+
+void print_pair(const std::vector<Row>& a, const std::vector<Row>& b) {
+  std::printf(
+      "%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s | %8s "
+      "%8s\n",
+      "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "us min", "us mul", "rdKB min", "rdKB mul",
+      "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul", "uJ min",
+      "uJ mul");
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (i + 1 == a.size()) std::printf("%s\n", std::string(190, '-').c_str());
+    const Row& x = a[i];
+    const Row& y = b[i];
+    std::printf(
+        "%-8s %-5s %10llu | %11llu %11llu %6.3f | %9.2f %9.2f | %9.1f %9.1f | %8.1f %8.1f | %6.2f %6.2f | "
+        "%5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
+        x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
+        (unsigned long long)y.cycles, y.cycles ? double(x.cycles) / double(y.cycles) : 0.0, x.latency_us,
+        y.latency_us, x.read / 1024.0, y.read / 1024.0, x.write / 1024.0, y.write / 1024.0, x.gbps, y.gbps,
+        100 * x.util, 100 * y.util, (unsigned long long)x.stall, (unsigned long long)y.stall, x.energy_uj,
+        y.energy_uj);
+  }
+}
+
+void print_single(const std::vector<Row>& a) {
+  std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer", "on", "MACs",
+              "cycles", "us", "rdKB", "wrKB", "GB/s", "util%", "stall", "uJ");
+  for (const Row& x : a) {
+    std::printf("%-8s %-5s %10llu | %11llu | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | %8.3f\n",
+                x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
+                x.latency_us, x.read / 1024.0, x.write / 1024.0, x.gbps, 100 * x.util,
+                (unsigned long long)x.stall, x.energy_uj);
+  }
+}
+
+// "min: bit-exact with the golden int8 model on 300 images (every layer); accuracy on the SoC 88.67% ..."
+void print_outcome(const PeRun& r, const Workload& wl) {
+  const unsigned asked = wl.image_count;
+  if (!r.mismatch.empty()) {
+    std::printf("%s: MISMATCH against the golden int8 model: %s\n", kind_name(r.kind), r.mismatch.c_str());
+    return;
+  }
+  std::printf("%s: bit-exact with the golden int8 model on %u image%s (every layer), host time %.3f s\n",
+              kind_name(r.kind), r.images_run, r.images_run == 1 ? "" : "s", r.host_seconds);
+  if (wl.labelled() && r.images_run == asked) {
+    const bool trained = !(r.kind == accel::PeKind::kMin ? wl.min_weights : wl.mul_weights).empty();
+    std::printf("%s accuracy: %.2f%% top-1 on the SoC, %u %s test images from index %u (%u correct)%s\n",
+                kind_name(r.kind), 100 * r.accuracy(), r.images_run, wl.images.c_str(), wl.image_index,
+                r.correct, trained ? "" : "; random weights");
+  } else if (!r.predicted.empty()) {
+    std::printf("%s: predicted class of image %u: %d\n", kind_name(r.kind), wl.image_index,
+                r.predicted.front());
+  }
+}
+
+}  // namespace
+
+std::vector<Row> run_rows(const PeRun& run, const SocConfig& config) {
+  std::vector<Row> rows;
+  for (const sw::LayerReport& l : run.report.layers)
+    rows.push_back(make_row(l, config, run.report.caps, run.kind));
+  rows.push_back(total_row(rows, run.report.caps));
+  return rows;
+}
+
+void print_report(const std::vector<PeRun>& runs, const SocConfig& c, const Workload& wl) {
+  std::printf("\nSoC: accelerator at %.0f MHz, DRAM peak %.2f GB/s, CPU %.0f MHz\n", c.accel->clock_mhz,
+              c.dram.peak_bandwidth_bytes_per_s() / 1e9, c.cpu.clock_mhz);
+  for (const PeRun& r : runs) {
+    const double area = c.costs.array_nand2(r.kind, r.report.caps.rows, r.report.caps.cols);
+    std::printf("  %s: %ux%u PE array, %.0f NAND2-eq (%.4f mm^2, Yosys, PEs only)\n", kind_name(r.kind),
+                r.report.caps.rows, r.report.caps.cols, area, area * c.costs.nand2_um2 * 1e-6);
+  }
+  std::printf("per inference (image %u; the timing does not depend on the image):\n", wl.image_index);
+  if (runs.size() == 2) {
+    print_pair(run_rows(runs[0], c), run_rows(runs[1], c));
+  } else {
+    print_single(run_rows(runs[0], c));
+  }
+  for (const PeRun& r : runs) {
+    std::printf("\n%s accelerator, component statistics over %u image%s:\n%s", kind_name(r.kind),
+                r.images_run, r.images_run == 1 ? "" : "s",
+                format_stats_table(r.soc->stats_sources(), r.soc->elapsed()).c_str());
+  }
+  std::printf("\n");
+  for (const PeRun& r : runs) print_outcome(r, wl);
+}
+
+nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& config,
+                           const Workload& workload) {
+  nlohmann::json report;
+  report["job"] = "workload";
+  report["config"] = config.to_json();
+  report["workload"] = workload.to_json();
+  report["runs"] = nlohmann::json::array();
+  for (const PeRun& r : runs) {
+    nlohmann::json j;
+    j["pe"] = kind_name(r.kind);
+    j["array"] = {{"rows", r.report.caps.rows}, {"cols", r.report.caps.cols}};
+    j["area_nand2"] = config.costs.array_nand2(r.kind, r.report.caps.rows, r.report.caps.cols);
+    const std::vector<Row> rows = run_rows(r, config);
+    j["layers"] = nlohmann::json::array();
+    for (std::size_t k = 0; k + 1 < rows.size(); ++k) {
+      nlohmann::json lj = row_json(rows[k]);
+      lj["tiles"] = r.report.layers[k].tiles;
+      j["layers"].push_back(lj);
+    }
+    j["total"] = row_json(rows.back());
+    j["bit_exact"] = r.mismatch.empty();
+    if (!r.mismatch.empty()) j["mismatch"] = r.mismatch;
+    j["images"] = r.images_run;
+    if (workload.labelled() && r.mismatch.empty()) j["accuracy"] = 100.0 * r.accuracy();
+    j["predicted_class"] = r.predicted.empty() ? -1 : r.predicted.front();
+    j["host_seconds"] = r.host_seconds;
+    j["simulated_us"] = r.soc->elapsed().to_seconds() * 1e6;
+    j["stats"] = stats_to_json(r.soc->stats_sources(), r.soc->elapsed());
+    const nlohmann::json cosim = r.soc->accel()->engine_stats();
+    if (!cosim.is_null()) j["cosim"] = cosim;
+    report["runs"].push_back(j);
+  }
+  return report;
+}
+
+std::string report_csv(const std::vector<PeRun>& runs, const SocConfig& config) {
+  std::ostringstream csv;
+  csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_"
+         "utilization,"
+         "stall_cycles,energy_uj\n";
+  for (const PeRun& r : runs) {
+    for (const Row& a : run_rows(r, config)) {
+      csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles << ","
+          << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util << ","
+          << a.stall << "," << a.energy_uj << "\n";
+    }
+  }
+  return csv.str();
+}
+
+}  // namespace minconv::platform

@@ -1,0 +1,35 @@
+#pragma once
+// What a workload job reports: per-layer rows derived from the runtime's layer reports and the components'
+// statistics, printed side by side for min and mul, and written as JSON and CSV.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "platform/soc/pe_run.h"
+#include "platform/soc/soc_config.h"
+#include "platform/soc/workload.h"
+
+namespace minconv::platform {
+
+// One layer (or the total) of one run, in accelerator cycles.
+struct Row {
+  std::string name, where;
+  uint64_t macs = 0, cycles = 0, read = 0, write = 0, stall = 0;
+  double latency_us = 0, gbps = 0, util = 0, energy_uj = 0;
+};
+
+// The per-layer rows of a run, and their total as the last row.
+std::vector<Row> run_rows(const PeRun& run, const SocConfig& config);
+
+// The side-by-side (or single-run) table, each SoC's component statistics, and one line per run saying
+// whether it was bit-exact and its accuracy.
+void print_report(const std::vector<PeRun>& runs, const SocConfig& config, const Workload& workload);
+
+// The JSON report: configuration used, workload, and per run its rows, totals, accuracy and statistics.
+nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& config, const Workload& workload);
+// The CSV: one line per layer and per total of every run.
+std::string report_csv(const std::vector<PeRun>& runs, const SocConfig& config);
+
+}  // namespace minconv::platform
