@@ -2,6 +2,10 @@
 
 #include <string>
 
+#ifdef MINCONV_HAVE_RTL
+#include "accel/engine/rtl_tile_engine.h"
+#endif
+
 namespace minconv::accel {
 
 namespace {
@@ -22,6 +26,20 @@ uint32_t read_buffer(const config::YamlMap& m, const std::string& key, uint32_t 
 }
 }  // namespace
 
+std::string rtl_engine_problem(unsigned rows, unsigned cols, PeKind pe) {
+#ifdef MINCONV_HAVE_RTL
+  if (rtl_array_supported(rows, cols, pe)) return {};
+  return "engine: rtl has no Verilated PE array for rows " + std::to_string(rows) + ", cols " +
+         std::to_string(cols) + ", pe " + to_string(pe) +
+         "; supported configurations: " + rtl::supported_configs_string();
+#else
+  (void)rows;
+  (void)cols;
+  (void)pe;
+  return "engine: rtl needs the RTL co-simulation build (cmake -DMINCONV_WITH_RTL=ON, with Verilator)";
+#endif
+}
+
 const char* to_string(PeKind kind) { return kind == PeKind::kMin ? "min" : "mul"; }
 const char* to_string(EngineKind kind) { return kind == EngineKind::kCpp ? "cpp" : "rtl"; }
 
@@ -39,6 +57,10 @@ AccelParams AccelParams::from_yaml(const config::YamlMap& m) {
   p.sram_width_bytes = static_cast<unsigned>(m.u64_or("sram_width_bytes", p.sram_width_bytes, 1, 1024));
   p.engine = m.choice_or("engine", to_string(p.engine), {"cpp", "rtl"}) == "cpp" ? EngineKind::kCpp
                                                                                  : EngineKind::kRtl;
+  if (p.engine == EngineKind::kRtl) {
+    const std::string problem = rtl_engine_problem(p.rows, p.cols, p.pe);
+    if (!problem.empty()) m.fail("engine", problem);
+  }
   m.finish();
   return p;
 }

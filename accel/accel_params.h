@@ -2,6 +2,7 @@
 // Parameters of the MinConv accelerator: a plain struct filled from the `accel:` section of a YAML config
 // and passed to the Accelerator's constructor.
 #include <cstdint>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -45,5 +46,9 @@ struct AccelParams {
 
 const char* to_string(PeKind kind);
 const char* to_string(EngineKind kind);
+
+// Empty if this build can run a (rows, cols, pe) array on the RTL engine (a Verilated model exists), else why
+// not, naming the supported configurations.
+std::string rtl_engine_problem(unsigned rows, unsigned cols, PeKind pe);
 
 }  // namespace minconv::accel

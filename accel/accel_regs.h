@@ -52,7 +52,34 @@ enum ErrorCode : uint32_t {
   kErrWtOverflow = 5,    // weights or post-scale parameters overflow the weight buffer
   kErrOutOverflow = 6,   // the output tile does not fit in the output buffer from kOutAddr
   kErrBadPostScale = 7,  // int8 output with a post-scale record outside 0 <= M < 2^31, 1 <= n <= 62
+  kErrReduction = 8,     // K = kh*kw*in_c longer than the int32 accumulators can sum without overflow
 };
+
+// What each ErrorCode means, in one place for the model's reports, the driver's exceptions and the docs.
+constexpr const char* error_name(uint32_t code) {
+  switch (code) {
+    case kErrNone:
+      return "none";
+    case kErrStartBusy:
+      return "start while busy";
+    case kErrBadShape:
+      return "bad shape";
+    case kErrUnsupported:
+      return "unsupported kernel, stride or padding";
+    case kErrInOverflow:
+      return "input buffer overflow";
+    case kErrWtOverflow:
+      return "weight buffer overflow";
+    case kErrOutOverflow:
+      return "output buffer overflow";
+    case kErrBadPostScale:
+      return "bad post-scale record";
+    case kErrReduction:
+      return "reduction too long for the int32 accumulators";
+    default:
+      return "unknown error";
+  }
+}
 
 // --- Tile descriptor (read/write) ---
 // Input tile: in_h x in_w x in_c int8, HWC layout, at kInAddr (offset inside the input buffer).

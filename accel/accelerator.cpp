@@ -32,28 +32,6 @@ uint64_t counter_value(const PerfCounters& c, unsigned index) {
   return values[index];
 }
 
-const char* error_name(ra::ErrorCode code) {
-  switch (code) {
-    case ra::kErrNone:
-      return "none";
-    case ra::kErrStartBusy:
-      return "start while busy";
-    case ra::kErrBadShape:
-      return "bad shape";
-    case ra::kErrUnsupported:
-      return "unsupported kernel, stride or padding";
-    case ra::kErrInOverflow:
-      return "input buffer overflow";
-    case ra::kErrWtOverflow:
-      return "weight buffer overflow";
-    case ra::kErrOutOverflow:
-      return "output buffer overflow";
-    case ra::kErrBadPostScale:
-      return "bad post-scale record";
-  }
-  return "unknown";
-}
-
 const AccelParams& checked(const AccelParams& p) {
   p.validate();
   return p;
@@ -63,20 +41,14 @@ const AccelParams& checked(const AccelParams& p) {
 std::unique_ptr<TileEngine> make_engine(const std::string& owner, const AccelParams& p,
                                         const sc_core::sc_time& period) {
   if (p.engine == EngineKind::kRtl) {
+    const std::string problem = rtl_engine_problem(p.rows, p.cols, p.pe);
+    if (!problem.empty()) throw config::ConfigError("accel: error: " + problem);
 #ifdef MINCONV_HAVE_RTL
-    if (!rtl_array_supported(p.rows, p.cols, p.pe)) {
-      std::ostringstream os;
-      os << "accel: error: engine: rtl has no Verilated PE array for rows " << p.rows << ", cols " << p.cols
-         << ", pe " << to_string(p.pe) << "; supported configurations: " << rtl::supported_configs_string();
-      throw config::ConfigError(os.str());
-    }
     return std::make_unique<RtlTileEngine>(owner, p, period);
-#else
-    (void)owner;
-    (void)period;
-    throw config::ConfigError("accel: error: engine: rtl needs the RTL co-simulation build");
 #endif
   }
+  (void)owner;
+  (void)period;
   return std::make_unique<CppTileEngine>();
 }
 }  // namespace
@@ -289,7 +261,7 @@ void Accelerator::raise_error(ra::ErrorCode code) {
   status_ = (status_ & ~ra::kStatusErrCodeMask) | ra::kStatusError |
             ((static_cast<uint32_t>(code) << ra::kStatusErrCodeShift) & ra::kStatusErrCodeMask);
   std::ostringstream msg;
-  msg << "tile rejected: " << error_name(code) << " (error code " << static_cast<uint32_t>(code) << ")";
+  msg << "tile rejected: " << ra::error_name(code) << " (error code " << static_cast<uint32_t>(code) << ")";
   SC_REPORT_WARNING(name(), msg.str().c_str());
 }
 

@@ -19,6 +19,10 @@ uint64_t mul_sat(uint64_t a, uint64_t b) {
 bool fits(uint64_t offset, uint64_t bytes, uint64_t size) { return offset <= size && bytes <= size - offset; }
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+golden::PeKind golden_kind(PeKind pe) {
+  return pe == PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
+}
 }  // namespace
 
 TileDescriptor TileDescriptor::decode(const uint32_t (&regs)[11]) {
@@ -64,6 +68,7 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
   if (d.out_h > (padded_h - d.kh) / d.stride_h + 1 || d.out_w > (padded_w - d.kw) / d.stride_w + 1) {
     return ra::kErrBadShape;
   }
+  if (d.k_steps() > static_cast<uint64_t>(golden::max_reduction(golden_kind(p.pe)))) return ra::kErrReduction;
   const uint64_t in_bytes = mul_sat(mul_sat(d.in_h, d.in_w), d.in_c);
   if (!fits(d.in_addr, in_bytes, p.input_buffer_bytes)) return ra::kErrInOverflow;
   const uint64_t wt_bytes = mul_sat(mul_sat(d.out_c, uint64_t{d.kh} * d.kw), d.in_c);

@@ -11,6 +11,7 @@
 
 #include "accel/accel_params.h"
 #include "accel/accel_regs.h"
+#include "sw/golden/int8_ops.h"
 
 namespace sc_core {
 class sc_trace_file;
@@ -44,7 +45,8 @@ struct TileDescriptor {
 
 // kErrNone if the descriptor can run on an accelerator with these parameters, else the first problem
 // found: shape (zero dimension, output larger than the padded input allows), then support (kernel, stride,
-// padding), then buffer overflows (input, weights and post-scale records, output).
+// padding), then the reduction length (golden::max_reduction of the PE kind), then buffer overflows (input,
+// weights and post-scale records, output).
 regs::accel::ErrorCode validate(const TileDescriptor& d, const AccelParams& p);
 
 // kErrBadPostScale if an int8-output tile has a post-scale record outside 0 <= M < 2^31, 1 <= n <= 62

@@ -1,6 +1,7 @@
 #include "platform/config/yaml_map.h"
 
 #include "platform/config/input_file.h"
+#include "platform/config/yaml_text.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,28 +12,13 @@
 
 namespace minconv::config {
 
-namespace {
-YAML::Node parse(const std::string& text, const std::string& name) {
-  try {
-    YAML::Node root = YAML::Load(text);
-    if (!root.IsMap()) {
-      throw ConfigError(name + ":1:1: error: the document must be a mapping of keys to values");
-    }
-    return root;
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(name + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                      ": error: YAML syntax: " + e.msg);
-  }
-}
-}  // namespace
-
 YamlMap YamlMap::load_file(const std::string& path) {
   const std::vector<uint8_t> bytes = read_input_file(path, kMaxYamlBytes);
-  return YamlMap(parse(std::string(bytes.begin(), bytes.end()), path), path, "");
+  return YamlMap(parse_yaml_text(std::string(bytes.begin(), bytes.end()), path), path, "");
 }
 
 YamlMap YamlMap::load_string(const std::string& text, const std::string& display_name) {
-  return YamlMap(parse(text, display_name), display_name, "");
+  return YamlMap(parse_yaml_text(text, display_name), display_name, "");
 }
 
 YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string path)

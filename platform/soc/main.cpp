@@ -72,9 +72,27 @@ void check_args(const Args& a) {
       inputs);
 }
 
+// --cosim: every run on the Verilated array; the arrays must have been verilated (exit 2 before running).
+void use_rtl_engine(SocConfig& config, bool compare) {
+  namespace acc = minconv::accel;
+  config.accel->engine = acc::EngineKind::kRtl;
+  std::vector<std::pair<unsigned, unsigned>> arrays = {{config.accel->rows, config.accel->cols}};
+  std::vector<acc::PeKind> kinds = {config.accel->pe};
+  if (compare) {
+    arrays = {{config.accel->rows, config.accel->cols}, {config.baseline_rows, config.baseline_cols}};
+    kinds = {acc::PeKind::kMin, acc::PeKind::kMul};
+  }
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    const std::string problem = acc::rtl_engine_problem(arrays[i].first, arrays[i].second, kinds[i]);
+    if (!problem.empty())
+      throw minconv::config::ConfigError("minconv-sim: error: --cosim with " + config.source + ": " +
+                                         problem);
+  }
+}
+
 int run(const Args& a) {
   SocConfig config = a.config_path.empty() ? SocConfig::load_default() : SocConfig::load_file(a.config_path);
-  if (a.cosim && config.accel) config.accel->engine = minconv::accel::EngineKind::kRtl;
+  if (a.cosim && config.accel) use_rtl_engine(config, a.wopt.compare);
   if (a.selftest) return run_selftest_job(config, a.options);
   if (!config.accel) {
     throw minconv::config::ConfigError(config.source + ": error: the configuration has no accel section: a " +

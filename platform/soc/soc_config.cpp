@@ -50,6 +50,11 @@ SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
       c.baseline_rows = static_cast<unsigned>(b->u64_or("rows", c.baseline_rows, 1, 64));
       c.baseline_cols = static_cast<unsigned>(b->u64_or("cols", c.baseline_cols, 1, 64));
       b->finish();
+      const std::string problem =
+          c.accel->engine == accel::EngineKind::kRtl
+              ? accel::rtl_engine_problem(c.baseline_rows, c.baseline_cols, accel::PeKind::kMul)
+              : std::string();
+      if (!problem.empty()) b->fail("rows", "the multiplier baseline runs on the RTL engine too: " + problem);
     }
   } else if (root.has("baseline")) {
     root.fail("baseline", "a baseline array needs an accel section");

@@ -8,28 +8,7 @@ namespace minconv::sw {
 
 namespace regs = minconv::regs::accel;
 
-const char* accel_error_name(uint32_t code) {
-  switch (code) {
-    case regs::kErrNone:
-      return "none";
-    case regs::kErrStartBusy:
-      return "start while busy";
-    case regs::kErrBadShape:
-      return "bad shape";
-    case regs::kErrUnsupported:
-      return "unsupported kernel, stride or padding";
-    case regs::kErrInOverflow:
-      return "input buffer overflow";
-    case regs::kErrWtOverflow:
-      return "weight buffer overflow";
-    case regs::kErrOutOverflow:
-      return "output buffer overflow";
-    case regs::kErrBadPostScale:
-      return "bad post-scale parameters";
-    default:
-      return "unknown error";
-  }
-}
+const char* accel_error_name(uint32_t code) { return regs::error_name(code); }
 
 AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& irq)
     : hal_(hal), irq_(irq), base_(soc.accel_csr_base) {

@@ -30,8 +30,8 @@ void check_tensor(const std::string& where, const Tensor<T>& t, const char* name
 }
 
 // Checks everything conv2d_acc needs and returns the output shape.
-void check_conv(const std::string& where, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,
-                const ConvGeometry& g) {
+void check_conv(const std::string& where, PeKind kind, const Tensor8& input,
+                const std::vector<int8_t>& weights, int out_c, const ConvGeometry& g) {
   check_tensor(where, input, "input");
   if (out_c < 1) fail(where, "out_c must be >= 1, got " + std::to_string(out_c));
   if (g.kh < 1 || g.kw < 1) {
@@ -48,6 +48,13 @@ void check_conv(const std::string& where, const Tensor8& input, const std::vecto
     fail(where, "kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) +
                     " is larger than the padded input " + std::to_string(input.h + g.pad_top + g.pad_bottom) +
                     "x" + std::to_string(input.w + g.pad_left + g.pad_right) + " (output would be empty)");
+  }
+  const uint64_t reduction =
+      static_cast<uint64_t>(g.kh) * static_cast<uint64_t>(g.kw) * static_cast<uint64_t>(input.c);
+  if (reduction > static_cast<uint64_t>(max_reduction(kind))) {
+    fail(where, "the reduction kh*kw*in_c = " + std::to_string(reduction) +
+                    " is longer than the int32 accumulator " + "can sum without overflow (at most " +
+                    std::to_string(max_reduction(kind)) + " for this PE kind)");
   }
   const uint64_t expected = static_cast<uint64_t>(out_c) * static_cast<uint64_t>(g.kh) *
                             static_cast<uint64_t>(g.kw) * static_cast<uint64_t>(input.c);
@@ -107,7 +114,7 @@ int8_t requantize(int64_t value, int32_t multiplier, int32_t shift, bool relu) {
 
 Tensor32 conv2d_acc(PeKind kind, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,
                     const ConvGeometry& g) {
-  check_conv("conv2d_acc", input, weights, out_c, g);
+  check_conv("conv2d_acc", kind, input, weights, out_c, g);
   const int oh = g.out_h(input.h);
   const int ow = g.out_w(input.w);
   Tensor32 out(oh, ow, out_c);
@@ -128,11 +135,7 @@ Tensor32 conv2d_acc(PeKind kind, const Tensor8& input, const std::vector<int8_t>
             for (int ci = 0; ci < input.c; ++ci) acc += pe_op(kind, in[ci], w[ci]);
           }
         }
-        if (acc > std::numeric_limits<int32_t>::max() || acc < std::numeric_limits<int32_t>::min()) {
-          throw std::overflow_error("conv2d_acc: accumulator " + std::to_string(acc) + " of output (" +
-                                    std::to_string(oy) + "," + std::to_string(ox) + "," + std::to_string(o) +
-                                    ") does not fit in int32");
-        }
+        // |acc| <= K * 16384 <= 2^31 - 1: check_conv refused longer reductions (max_reduction).
         out.at(oy, ox, o) = static_cast<int32_t>(acc);
       }
     }

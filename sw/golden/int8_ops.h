@@ -29,13 +29,13 @@ struct PostScale {
 // One PE step: min PE sgn(a)·sgn(b)·min(|a|,|b|); mul PE a·b.
 int32_t pe_op(PeKind kind, int8_t a, int8_t b);
 
-// The longest reduction (K = kh·kw·in_c) whose worst-case sum fits the int32 accumulator: operands are in
-// [-127, 127] (-128 is never produced by quantization), so |term| <= 127 (min) or 127·127 (mul), and
-// K·|term| <= 2^31 - 1. A layer or tile with a longer reduction is invalid: the golden model refuses it,
-// the accelerator rejects the tile (error code kErrReduction) and the runtime refuses the layer before
-// running it. min: 16,909,320; mul: 133,144.
+// The longest reduction (K = kh·kw·in_c) whose worst-case sum fits the int32 accumulator for any int8
+// operands: |term| <= 128 (min) or 128·128 (mul), and K·|term| <= 2^31 - 1. A layer or tile with a longer
+// reduction is invalid: the golden model refuses it, the accelerator rejects the tile before any fold
+// (error code kErrReduction), and the runtime and the workload reader refuse the layer before running it.
+// So the accumulators never overflow. min: 16,777,215; mul: 131,071.
 constexpr int64_t max_reduction(PeKind kind) {
-  return ((int64_t{1} << 31) - 1) / (kind == PeKind::kMin ? 127 : 127 * 127);
+  return ((int64_t{1} << 31) - 1) / (kind == PeKind::kMin ? 128 : 128 * 128);
 }
 
 // round_half_away(value * multiplier / 2^shift), clamped to [-127, 127], then max(0, .) if relu.

@@ -440,6 +440,13 @@ std::vector<Shape> validate(const QuantModel& model) {
                            to_string(in));
         }
         cur = conv_output(label, in, l.geometry, l.out_c);
+        const int64_t reduction = int64_t{l.geometry.kh} * l.geometry.kw * l.in_c;
+        if (reduction > max_reduction(model.pe)) {
+          throw ModelError(label + ": its reduction kh*kw*in_c = " + std::to_string(reduction) +
+                           " is longer than the int32 accumulator can sum without overflow on the " +
+                           to_string(model.pe) + " PE (at most " + std::to_string(max_reduction(model.pe)) +
+                           ")");
+        }
         const uint64_t expected = static_cast<uint64_t>(l.out_c) * l.geometry.kh * l.geometry.kw * l.in_c;
         if (l.weights.size() != expected) {
           throw ModelError(label + ": has " + std::to_string(l.weights.size()) + " weights, needs " +

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "accel/accel_regs.h"
+
 namespace minconv::sw {
 
 namespace {
@@ -82,6 +84,12 @@ void NetworkRuntime::run_accel_layer(const golden::QuantLayer& layer, const Geom
   }
   const uint32_t in_half = caps.in_bytes / 2, wt_half = caps.wt_bytes / 2, out_half = caps.out_bytes / 2;
   const uint32_t kf = g.filter_bytes();
+  const golden::PeKind pe = caps.pe_kind == regs::accel::kPeMin ? golden::PeKind::kMin : golden::PeKind::kMul;
+  if (int64_t{kf} > golden::max_reduction(pe)) {
+    fail("its reduction kh*kw*in_c = " + std::to_string(kf) + " could overflow the accelerator's int32 " +
+         "accumulators (at most " + std::to_string(golden::max_reduction(pe)) + " on the " +
+         golden::to_string(pe) + " PE)");
+  }
 
   // Output channels per tile: as many filters (and their post-scale records) as half the weight buffer
   // holds, rounded down to whole array rows when there are at least that many.

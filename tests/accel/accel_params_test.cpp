@@ -1,11 +1,14 @@
 #include "accel/accel_params.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "accel/accelerator.h"
 
 namespace minconv::accel {
 namespace {
+
+using ::testing::HasSubstr;
 
 AccelParams parse(const std::string& text) {
   const config::YamlMap root = config::YamlMap::load_string(text, "test.yaml");
@@ -35,7 +38,7 @@ TEST(AccelParams, ReadsEveryKey) {
   const AccelParams p = parse(
       "accel:\n  rows: 16\n  cols: 4\n  pe: mul\n  clock_mhz: 250\n  input_buffer_bytes: 2048\n"
       "  weight_buffer_bytes: 0x1000\n  output_buffer_bytes: 1024\n  sram_latency_cycles: 3\n"
-      "  sram_width_bytes: 8\n  engine: rtl\n");
+      "  sram_width_bytes: 8\n  engine: cpp\n");
   EXPECT_EQ(p.rows, 16u);
   EXPECT_EQ(p.cols, 4u);
   EXPECT_EQ(p.pe, PeKind::kMul);
@@ -45,14 +48,29 @@ TEST(AccelParams, ReadsEveryKey) {
   EXPECT_EQ(p.output_buffer_bytes, 1024u);
   EXPECT_EQ(p.sram_latency_cycles, 3u);
   EXPECT_EQ(p.sram_width_bytes, 8u);
-  EXPECT_EQ(p.engine, EngineKind::kRtl);
+  EXPECT_EQ(p.engine, EngineKind::kCpp);
   EXPECT_EQ(p.sram_bytes(), 2048u + 4096u + 1024u);
   EXPECT_EQ(p.wt_buf_offset(), 2048u);
   EXPECT_EQ(p.out_buf_offset(), 2048u + 4096u);
   const nlohmann::json j = p.to_json();
   EXPECT_EQ(j.at("pe"), "mul");
-  EXPECT_EQ(j.at("engine"), "rtl");
+  EXPECT_EQ(j.at("engine"), "cpp");
   EXPECT_EQ(j.at("rows"), 16);
+}
+
+// engine: rtl needs a Verilated array of that shape and kind: checked when the YAML is read (file, line,
+// key).
+TEST(AccelParams, RtlEngineNeedsAVerilatedArray) {
+  EXPECT_THAT(error_of("accel:\n  rows: 16\n  cols: 4\n  pe: mul\n  engine: rtl\n"),
+              HasSubstr("test.yaml:5:11: error: key 'accel.engine': engine: rtl "));
+#ifdef MINCONV_HAVE_RTL
+  EXPECT_EQ(parse("accel:\n  rows: 8\n  cols: 8\n  pe: mul\n  engine: rtl\n").engine, EngineKind::kRtl);
+  EXPECT_THAT(error_of("accel:\n  rows: 16\n  cols: 4\n  engine: rtl\n"),
+              HasSubstr("supported configurations: 4x4 min"));
+#else
+  EXPECT_THAT(error_of("accel:\n  rows: 8\n  cols: 8\n  engine: rtl\n"),
+              HasSubstr("needs the RTL co-simulation build"));
+#endif
 }
 
 TEST(AccelParams, UnknownKeyIsAnError) {

@@ -100,10 +100,33 @@ TEST(TileEngine, ValidateEachErrorCode) {
             }),
             ra::kErrOutOverflow);
   EXPECT_EQ(with([](TileDescriptor& d) {
-              d.in_c = 0xFFFFFFFFu;
+              d.in_h = d.in_w = 0xFFFF;
               d.out_c = 0xFFFFFFFFu;
             }),
             ra::kErrInOverflow);  // huge products saturate instead of wrapping
+  EXPECT_EQ(with([](TileDescriptor& d) { d.in_c = 0xFFFFFFFFu; }), ra::kErrReduction);
+}
+
+// The longest reduction the int32 accumulators sum without overflow for any int8 operands: 2^31 - 1 over
+// the largest term, |-128 * -128| = 16384 (mul) or 128 (min).
+TEST(TileEngine, ValidateReductionLengthPerPeKind) {
+  AccelParams p;
+  p.input_buffer_bytes = p.weight_buffer_bytes = 16u << 20;
+  TileDescriptor d = conv_desc(1, 1, 1, 1, 1, 0, 1);  // a 1x1 kernel: K = in_c
+  for (const auto& [pe, longest] :
+       {std::pair<PeKind, uint32_t>{PeKind::kMul, 131071u}, {PeKind::kMin, 16777215u}}) {
+    p.pe = pe;
+    d.in_c = longest;
+    d.in_h = d.in_w = d.out_h = d.out_w = 1;
+    const ra::ErrorCode at_limit = validate(d, p);
+    EXPECT_TRUE(at_limit == ra::kErrNone || at_limit == ra::kErrInOverflow || at_limit == ra::kErrWtOverflow)
+        << to_string(pe) << ": " << ra::error_name(at_limit);
+    d.in_c = longest + 1;
+    EXPECT_EQ(validate(d, p), ra::kErrReduction) << to_string(pe);
+  }
+  p.pe = PeKind::kMul;
+  d.in_c = 131071;
+  EXPECT_EQ(validate(d, p), ra::kErrNone);  // 131071 bytes of input and weights fit the 16 MiB buffers
 }
 
 TEST(TileEngine, ValidatePostScale) {

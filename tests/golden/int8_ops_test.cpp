@@ -212,15 +212,22 @@ TEST_F(SmallConv, InvalidShapesThrow) {
                std::invalid_argument);
 }
 
-TEST(Conv2d, AccumulatorOverflowThrows) {
-  // 140000 terms of (-128)*(-128) = 16384 exceed int32.
-  const int k = 140000;
-  Tensor8 input(1, 1, k);
-  std::fill(input.data.begin(), input.data.end(), int8_t{-128});
-  const std::vector<int8_t> weights(k, -128);
-  EXPECT_THROW(conv2d_acc(PeKind::kMul, input, weights, 1, ConvGeometry{}), std::overflow_error);
-  // The min PE gives 128 per term: 17,920,000, well inside int32.
-  EXPECT_EQ(conv2d_acc(PeKind::kMin, input, weights, 1, ConvGeometry{}).data[0], 128 * k);
+TEST(Conv2d, ReductionLongerThanTheAccumulatorHoldsIsRefused) {
+  // 131071 terms of (-128)*(-128) = 16384 sum to 2,147,467,264 <= 2^31 - 1; one more term could overflow.
+  EXPECT_EQ(max_reduction(PeKind::kMul), 131071);
+  EXPECT_EQ(max_reduction(PeKind::kMin), 16777215);  // 128 per term
+  for (const int k : {131071, 131072}) {
+    Tensor8 input(1, 1, k);
+    std::fill(input.data.begin(), input.data.end(), int8_t{-128});
+    const std::vector<int8_t> weights(k, -128);
+    if (k == 131071) {
+      EXPECT_EQ(conv2d_acc(PeKind::kMul, input, weights, 1, ConvGeometry{}).data[0], 16384 * k);
+    } else {
+      EXPECT_THROW(conv2d_acc(PeKind::kMul, input, weights, 1, ConvGeometry{}), std::invalid_argument);
+    }
+    // The min PE gives 128 per term, far inside int32.
+    EXPECT_EQ(conv2d_acc(PeKind::kMin, input, weights, 1, ConvGeometry{}).data[0], 128 * k);
+  }
 }
 
 TEST(Conv2d, RawOutputSaturatesToInt32) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace minconv::config {
 namespace {
 
@@ -53,7 +55,48 @@ TEST(YamlMap, SyntaxErrorAndMissingFile) {
   EXPECT_THAT(error_of([] { YamlMap::load_string("a: [1, 2\n", "bad.yaml"); }), HasSubstr("bad.yaml:"));
   EXPECT_THAT(error_of([] { YamlMap::load_string("- 1\n- 2\n", "list.yaml"); }),
               HasSubstr("must be a mapping"));
-  EXPECT_THAT(error_of([] { YamlMap::load_file("/nonexistent/x.yaml"); }), HasSubstr("cannot open file"));
+  EXPECT_THAT(error_of([] { YamlMap::load_file("/nonexistent/x.yaml"); }),
+              HasSubstr("/nonexistent/x.yaml: error: cannot open: No such file"));
+}
+
+// Bad input that YAML itself accepts, or reports far from the cause: one class per test.
+TEST(YamlMap, KeyGivenTwiceIsAnError) {
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: 1\nb:\n  c: 2\n  c: 3\n", "d.yaml"); }),
+              HasSubstr("d.yaml:4:3: error: key 'c' is given twice in this mapping (first on line 3)"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: 1\na: 1\n", "d.yaml"); }),
+              HasSubstr("d.yaml:2:1: error:"));
+}
+
+TEST(YamlMap, SecondDocumentIsAnError) {
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: 1\n---\nb: 2\n", "two.yaml"); }),
+              HasSubstr("two.yaml:3:1: error: a second YAML document"));
+}
+
+TEST(YamlMap, NulByteNamesItsPlace) {
+  const std::string text = std::string("a: 1\nb: x") + '\0' + "y\n";
+  EXPECT_THAT(error_of([&] { YamlMap::load_string(text, "n.yaml"); }),
+              HasSubstr("n.yaml:2:5: error: a NUL byte"));
+}
+
+TEST(YamlMap, UnterminatedQuoteNamesWhereItOpens) {
+  EXPECT_THAT(error_of([] { YamlMap::load_string("name: \"lenet\ninput: {h: 1}\n", "q.yaml"); }),
+              HasSubstr("q.yaml:1:7: error: unterminated quoted value"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: 'x\n", "q.yaml"); }), HasSubstr("q.yaml:1:4: error:"));
+  // Quotes inside comments, apostrophes inside plain values and closed quotes are fine.
+  EXPECT_EQ(error_of([] { YamlMap::load_string("a: \"x\"  # it's\nb: it's\nc: 'y'\n", "ok.yaml"); }),
+            "<no error>");
+}
+
+TEST(YamlMap, EndlessOrSpecialFilesAreRefused) {
+  EXPECT_THAT(error_of([] { YamlMap::load_file("/dev/zero"); }),
+              HasSubstr("/dev/zero: error: is not a regular file"));
+  EXPECT_THAT(error_of([] { YamlMap::load_file("/tmp"); }), HasSubstr("/tmp: error: is a directory"));
+  const std::string big = ::testing::TempDir() + "/big.yaml";
+  {
+    std::ofstream out(big);
+    out << "a: " << std::string(2u << 20, 'x') << "\n";
+  }
+  EXPECT_THAT(error_of([&] { YamlMap::load_file(big); }), HasSubstr("bytes accepted for this kind of file"));
 }
 
 TEST(YamlMap, ListsOfMappings) {
