@@ -87,7 +87,7 @@ class Dma : public sc_core::sc_module, public StatsSource {
   nlohmann::json stats_json() const override;
 
  private:
-  using Transfer = DmaTransfer;
+  using Transfer = DmaTransfer;  // the transfer registers kSrc..kNext, also the descriptor layout
 
   struct ChannelStats {
     uint64_t jobs = 0;         // jobs finished (done or error)

@@ -105,10 +105,12 @@ void Dma::sync_to(const sc_core::sc_time& t) {
 }
 
 tlm::tlm_response_status Dma::timed_access(const BurstWindow::Access& a, sc_core::sc_time& done) {
-  // Synchronise first, so that every channel's accesses reach the shared resources in time order.
+  // Synchronise first, so that every channel's accesses reach the shared resources in time order. The
+  // window never schedules an access before the current time (its times start at the job's start and
+  // never decrease), so after sync_to() the access is issued exactly at a.at with a zero delay.
   sync_to(a.at);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  sc_core::sc_time delay = a.at - now;  // zero unless the window scheduled an access in the past
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   const tlm::tlm_response_status status = transport(a.command, a.address, a.data, a.bytes, delay);
   done = now + delay;
   return status;
