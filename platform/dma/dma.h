@@ -4,7 +4,8 @@
 //
 // Behaviour (what the driver can rely on):
 // - Each channel has its own SC_THREAD; channels run concurrently and contend on the bus through the
-//   annotated delays the targets return (the thread waits for every delay it is given).
+//   annotated delays the targets return (a job ends when every access it issued has completed, in
+//   simulated time; descriptor fetches wait for each delay they are given).
 // - Per burst: `setup_cycles` DMA cycles of issue overhead, a read of the source into a local buffer, a
 //   write of the buffer to the destination. Up to `outstanding` bursts are in flight per channel: reads
 //   are issued ahead while earlier bursts are read or written (platform/dma/burst_window.h has the exact
