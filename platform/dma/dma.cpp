@@ -16,11 +16,6 @@ constexpr unsigned word(uint32_t offset) { return offset / 4; }
 
 bool is_power_of_two(unsigned v) { return v != 0 && (v & (v - 1)) == 0; }
 
-uint32_t load_le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
-         static_cast<uint32_t>(p[3]) << 24;
-}
-
 // Validates the parameters before anything is sized from them (SC_REPORT_ERROR throws).
 const DmaParams& checked(const DmaParams& p, const char* module) {
   const std::string error = p.validate();
@@ -44,6 +39,7 @@ DmaParams DmaParams::from_yaml(const config::YamlMap& m) {
   }
   p.clock_mhz = m.real_or("clock_mhz", p.clock_mhz, 1.0, 10000.0);
   p.setup_cycles = static_cast<unsigned>(m.u64_or("setup_cycles", p.setup_cycles, 0, 1024));
+  p.outstanding = static_cast<unsigned>(m.u64_or("outstanding", p.outstanding, 1, kMaxOutstanding));
   return p;
 }
 
@@ -51,7 +47,8 @@ nlohmann::json DmaParams::to_json() const {
   return {{"channels", channels},
           {"burst_bytes", burst_bytes},
           {"clock_mhz", clock_mhz},
-          {"setup_cycles", setup_cycles}};
+          {"setup_cycles", setup_cycles},
+          {"outstanding", outstanding}};
 }
 
 std::string DmaParams::validate() const {
@@ -64,6 +61,8 @@ std::string DmaParams::validate() const {
     out << "clock_mhz = " << clock_mhz << " is not in 1..10000";
   } else if (setup_cycles > 1024) {
     out << "setup_cycles = " << setup_cycles << " is not in 0..1024";
+  } else if (outstanding < 1 || outstanding > kMaxOutstanding) {
+    out << "outstanding = " << outstanding << " is not in 1.." << kMaxOutstanding;
   }
   return out.str();
 }
@@ -262,145 +261,6 @@ void Dma::write_ctrl(unsigned c, uint32_t value, const sc_core::sc_time& delay) 
   }
   irq_event_.notify(delay);
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Transfers
-
-void Dma::channel_thread(unsigned c) {
-  Channel& ch = *channels_[c];
-  for (;;) {
-    while (!ch.pending) {
-      sc_core::wait(ch.start_event);
-    }
-    ch.pending = false;
-    channel_active(true);
-    bool ok = true;
-    if (ch.desc_mode) {
-      uint32_t next = ch.job[word(r::kNext)];
-      if (next == 0) {
-        finish_job(c, r::kErrBadConfig, 0);  // an empty descriptor list
-        ok = false;
-      }
-      while (ok && next != 0) {
-        Transfer d{};
-        ok = fetch_descriptor(c, next, d) && run_transfer(c, d, next);
-        next = d[word(r::kNext)];
-      }
-    } else {
-      ok = run_transfer(c, ch.job, 0);
-    }
-    if (ok) {
-      finish_job(c, r::kErrNone, 0);
-    }
-    channel_active(false);
-  }
-}
-
-bool Dma::fetch_descriptor(unsigned c, uint32_t address, Transfer& t) {
-  Channel& ch = *channels_[c];
-  if (address % 4 != 0) {
-    finish_job(c, r::kErrBadConfig, address);
-    return false;
-  }
-  std::array<uint8_t, r::kDescWords * 4> raw{};
-  for (unsigned off = 0; off < raw.size(); off += params_.burst_bytes) {
-    const unsigned n = std::min<unsigned>(params_.burst_bytes, static_cast<unsigned>(raw.size()) - off);
-    if (bus_access(tlm::TLM_READ_COMMAND, address + off, raw.data() + off, n, setup_time()) !=
-        tlm::TLM_OK_RESPONSE) {
-      finish_job(c, r::kErrDescBus, address + off);
-      return false;
-    }
-  }
-  for (unsigned i = 0; i < r::kDescWords; ++i) {
-    t[i] = load_le32(raw.data() + 4 * i);
-  }
-  ++ch.stats.descriptors;
-  return true;
-}
-
-bool Dma::run_transfer(unsigned c, const Transfer& t, uint32_t desc_address) {
-  Channel& ch = *channels_[c];
-  const uint32_t src = t[word(r::kSrc)];
-  const uint32_t dst = t[word(r::kDst)];
-  const uint32_t row_bytes = t[word(r::kRowBytes)];
-  const uint32_t rows = t[word(r::kRows)];
-  const uint32_t planes = t[word(r::kPlanes)];
-  if (row_bytes == 0 || rows == 0 || planes == 0) {
-    finish_job(c, r::kErrBadConfig, desc_address);
-    return false;
-  }
-  std::vector<uint8_t> buffer(params_.burst_bytes);
-  for (uint32_t p = 0; p < planes; ++p) {
-    for (uint32_t row = 0; row < rows; ++row) {
-      // 32-bit bus addresses: the arithmetic wraps as the hardware's adders would.
-      const uint32_t src_row = src + p * t[word(r::kSrcPlaneStride)] + row * t[word(r::kSrcRowStride)];
-      const uint32_t dst_row = dst + p * t[word(r::kDstPlaneStride)] + row * t[word(r::kDstRowStride)];
-      for (uint32_t off = 0; off < row_bytes; off += params_.burst_bytes) {
-        const unsigned n = std::min<uint32_t>(params_.burst_bytes, row_bytes - off);
-        if (bus_access(tlm::TLM_READ_COMMAND, src_row + off, buffer.data(), n, setup_time()) !=
-            tlm::TLM_OK_RESPONSE) {
-          finish_job(c, r::kErrReadBus, src_row + off);
-          return false;
-        }
-        if (bus_access(tlm::TLM_WRITE_COMMAND, dst_row + off, buffer.data(), n, sc_core::SC_ZERO_TIME) !=
-            tlm::TLM_OK_RESPONSE) {
-          finish_job(c, r::kErrWriteBus, dst_row + off);
-          return false;
-        }
-        ch.bytes_done += n;
-        ch.stats.bytes += n;
-      }
-    }
-  }
-  return true;
-}
-
-tlm::tlm_response_status Dma::bus_access(tlm::tlm_command cmd, uint64_t address, uint8_t* data,
-                                         unsigned length, sc_core::sc_time delay) {
-  tlm::tlm_generic_payload p;
-  p.set_command(cmd);
-  p.set_address(address);
-  p.set_data_ptr(data);
-  p.set_data_length(length);
-  p.set_streaming_width(length);
-  p.set_byte_enable_ptr(nullptr);
-  p.set_byte_enable_length(0);
-  p.set_dmi_allowed(false);
-  p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  bus_socket->b_transport(p, delay);
-  sc_core::wait(delay);  // the DMA consumes the time it was annotated
-  const tlm::tlm_response_status status = p.get_response_status();
-  if (status == tlm::TLM_OK_RESPONSE) {
-    traffic_.record(cmd, length, sc_core::SC_ZERO_TIME);
-  }
-  return status;
-}
-
-void Dma::finish_job(unsigned c, uint32_t error_code, uint32_t error_addr) {
-  Channel& ch = *channels_[c];
-  ch.status &= ~r::kStatusBusy;
-  if (error_code == r::kErrNone) {
-    ch.status |= r::kStatusDone;
-  } else {
-    ch.error_addr = error_addr;
-    set_error(c, error_code);
-    std::ostringstream msg;
-    msg << "channel " << c << ": job failed with error code " << error_code << " at address 0x" << std::hex
-        << error_addr;
-    SC_REPORT_WARNING(name(), msg.str().c_str());
-  }
-  ++ch.stats.jobs;
-  irq_event_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void Dma::set_error(unsigned c, uint32_t error_code) {
-  Channel& ch = *channels_[c];
-  ch.status = (ch.status & ~r::kStatusErrCodeMask) | r::kStatusError |
-              ((error_code << r::kStatusErrCodeShift) & r::kStatusErrCodeMask);
-  ++ch.stats.errors;
-}
-
-sc_core::sc_time Dma::setup_time() const { return cycle_ * static_cast<double>(params_.setup_cycles); }
 
 // ---------------------------------------------------------------------------------------------------------
 // Interrupts

@@ -4,10 +4,16 @@
 //
 // Behaviour (what the driver can rely on):
 // - Each channel has its own SC_THREAD; channels run concurrently and contend on the bus through the
-//   annotated delays the targets return (the thread waits for every delay it is given).
+//   annotated delays the targets return (a job ends when every access it issued has completed, in
+//   simulated time; descriptor fetches wait for each delay they are given).
 // - Per burst: `setup_cycles` DMA cycles of issue overhead, a read of the source into a local buffer, a
-//   write of the buffer to the destination. Each payload starts as TLM_INCOMPLETE_RESPONSE; any response
-//   other than TLM_OK_RESPONSE stops the job with an error code and kErrorAddr = the burst's address.
+//   write of the buffer to the destination. Up to `outstanding` bursts are in flight per channel: reads
+//   are issued ahead while earlier bursts are read or written (platform/dma/burst_window.h has the exact
+//   rules; outstanding = 1 is the serial engine). The channel thread synchronises (wait) to each access's
+//   issue time and calls b_transport with a zero delay, so accesses reach the shared bus and DRAM in time
+//   order. Each payload starts as TLM_INCOMPLETE_RESPONSE; any response other than TLM_OK_RESPONSE stops
+//   the job with an error code and kErrorAddr = the burst's address; the bursts before it are still
+//   written, nothing from it on is. kBytesDone counts the bytes of successful writes.
 // - Writing kCtrl with kCtrlStart: the transfer registers are copied into the job (later register writes
 //   affect only the next job), kStatus becomes busy with done/error/error code, kBytesDone and kErrorAddr
 //   cleared, and the job starts at the writer's local time when the write arrives (sc_time_stamp() + the
@@ -38,16 +44,20 @@
 #include <tlm>
 
 #include "platform/config/yaml_map.h"
+#include "platform/dma/burst_window.h"
 #include "platform/dma/dma_regs.h"
 #include "platform/stats/stats.h"
 
 namespace minconv::platform {
 
+constexpr unsigned kMaxOutstanding = 64;
+
 struct DmaParams {
   unsigned channels = 2;       // number of channels, 1..8
   unsigned burst_bytes = 256;  // max bytes per bus transaction, a power of two in 4..4096
   double clock_mhz = 500;      // DMA clock: CSR access latency and per-burst setup cost
-  unsigned setup_cycles = 2;   // per-burst issue overhead in DMA cycles
+  unsigned setup_cycles = 2;   // per-burst issue overhead in DMA cycles (per read issue)
+  unsigned outstanding = 4;    // bursts in flight per channel, 1..kMaxOutstanding (1: serial)
 
   // Reads the keys above (all optional, defaults as above, range-checked). Does not call finish(): the
   // caller owns the map.
@@ -78,8 +88,7 @@ class Dma : public sc_core::sc_module, public StatsSource {
   nlohmann::json stats_json() const override;
 
  private:
-  // The transfer registers kSrc..kNext, which are also the descriptor layout.
-  using Transfer = std::array<uint32_t, regs::dma::kDescWords>;
+  using Transfer = DmaTransfer;  // the transfer registers kSrc..kNext, also the descriptor layout
 
   struct ChannelStats {
     uint64_t jobs = 0;         // jobs finished (done or error)
@@ -117,6 +126,13 @@ class Dma : public sc_core::sc_module, public StatsSource {
   // `delay`). Returns the response status.
   tlm::tlm_response_status bus_access(tlm::tlm_command cmd, uint64_t address, uint8_t* data, unsigned length,
                                       sc_core::sc_time delay);
+  // One bus transaction without waiting: `delay` in, the annotated delay out; counts successful traffic.
+  tlm::tlm_response_status transport(tlm::tlm_command cmd, uint64_t address, uint8_t* data, unsigned length,
+                                     sc_core::sc_time& delay);
+  // BurstWindow's issue callback: waits until access.at, then one transport(); `done` = completion time.
+  tlm::tlm_response_status timed_access(const BurstWindow::Access& access, sc_core::sc_time& done);
+  // Waits until the absolute time `t` (no-op if it has passed).
+  void sync_to(const sc_core::sc_time& t);
   void finish_job(unsigned c, uint32_t error_code, uint32_t error_addr);
   void set_error(unsigned c, uint32_t error_code);
   sc_core::sc_time setup_time() const;

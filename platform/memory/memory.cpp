@@ -150,15 +150,14 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
   if (has_data) copy(trans);
   trans.set_dmi_allowed(false);
 
+  // The access latency is a pipeline latency; the data bus carries one request's beats at a time.
   const uint64_t length = has_data ? trans.get_data_length() : 0;
   const uint64_t beats = (length + params_.bytes_per_cycle - 1) / params_.bytes_per_cycle;
-  const sc_core::sc_time occupancy = cycles_to_time(params_.latency_cycles + beats);
+  const sc_core::sc_time occupancy = cycles_to_time(beats);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  const sc_core::sc_time arrival = now + delay;
-  const sc_core::sc_time start = std::max(arrival, free_from_);
-  wait_ += start - arrival;
-  free_from_ = start + occupancy;
-  delay = free_from_ - now;
+  const timing::SharedResource::Slot slot =
+      data_bus_.reserve(now + delay, cycles_to_time(params_.latency_cycles), occupancy);
+  delay = slot.end - now;
   stats_.record(trans.get_command(), length, occupancy);
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -172,7 +171,7 @@ unsigned Memory::transport_dbg(tlm::tlm_generic_payload& trans) {
 nlohmann::json Memory::stats_json() const {
   nlohmann::json j = stats_.to_json();
   j["peak_bandwidth_gbps"] = params_.peak_bandwidth_bytes_per_s() / 1e9;
-  j["wait_ns"] = wait_.to_seconds() * 1e9;
+  j["wait_ns"] = data_bus_.wait_time().to_seconds() * 1e9;
   return j;
 }
 

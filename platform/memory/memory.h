@@ -1,6 +1,7 @@
 #pragma once
-// DRAM model: a loosely-timed TLM-2.0 target backed by sparse host pages, with a single shared data port
-// whose "free from" time makes concurrent initiators contend.
+// DRAM model: a loosely-timed TLM-2.0 target backed by sparse host pages. The access latency is pipelined
+// (other requests' data may move meanwhile); the data bus carries one request's beats at a time, and its
+// "free from" time (timing::SharedResource) makes concurrent initiators contend.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,13 +14,14 @@
 
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
+#include "platform/timing/shared_resource.h"
 
 namespace minconv::platform {
 
 struct MemoryParams {
   uint64_t size = uint64_t{64} << 20;  // bytes
   double clock_mhz = 800;              // DRAM interface clock
-  unsigned latency_cycles = 10;        // access latency per transaction, in DRAM clock cycles
+  unsigned latency_cycles = 10;        // pipeline latency per transaction, in DRAM clock cycles
   unsigned bytes_per_cycle = 8;        // data bus bytes per DRAM clock cycle (peak bandwidth = clock * this)
 
   // Reads size (required, 4 KiB..4 GiB), clock_mhz (1..10000), latency_cycles (0..1000) and
@@ -42,12 +44,12 @@ class Memory : public sc_core::sc_module, public StatsSource {
   // Host pages allocated so far (a page is allocated by the first write that touches it).
   std::size_t allocated_pages() const;
   static constexpr uint64_t kPageSize = uint64_t{64} << 10;
-  // Time transactions spent waiting for the DRAM to become free (contention).
-  const sc_core::sc_time& wait_time() const { return wait_; }
+  // Time transactions spent waiting for the data bus to become free (contention), beyond their latency.
+  const sc_core::sc_time& wait_time() const { return data_bus_.wait_time(); }
 
   std::string stats_name() const override { return name(); }
   TrafficStats traffic() const override { return stats_; }
-  // traffic() plus "peak_bandwidth_gbps" and "wait_ns".
+  // traffic() (busy = data bus occupancy) plus "peak_bandwidth_gbps" and "wait_ns".
   nlohmann::json stats_json() const override;
 
  private:
@@ -58,13 +60,12 @@ class Memory : public sc_core::sc_module, public StatsSource {
   // (TLM_OK_RESPONSE if it may proceed); copy() moves the data, honouring byte enables.
   tlm::tlm_response_status check(const tlm::tlm_generic_payload& trans, bool debug) const;
   void copy(tlm::tlm_generic_payload& trans);
-  // Occupancy of the DRAM for `cycles` interface clock cycles.
+  // Duration of `cycles` interface clock cycles.
   sc_core::sc_time cycles_to_time(uint64_t cycles) const;
 
   MemoryParams params_;
   std::vector<std::unique_ptr<uint8_t[]>> pages_;  // nullptr = never written, reads as zeros
-  sc_core::sc_time free_from_ = sc_core::SC_ZERO_TIME;
-  sc_core::sc_time wait_ = sc_core::SC_ZERO_TIME;
+  timing::SharedResource data_bus_;
   TrafficStats stats_;
 };
 

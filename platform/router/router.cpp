@@ -161,29 +161,26 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     return;
   }
 
-  // The bus is one shared resource: wait until it is free, then hold it for the address phase and the
-  // data beats.
+  // The bus is one shared, pipelined resource: the arbitration and address phase (latency) may overlap
+  // another transaction's data, the data beats use the bus one transaction at a time. The target sees the
+  // transaction when its data has crossed the bus (store and forward).
   const uint64_t bytes = trans.get_command() == tlm::TLM_IGNORE_COMMAND ? 0 : length;
   const uint64_t beats = (bytes + params_.width_bytes - 1) / params_.width_bytes;
-  const sc_core::sc_time occupancy = cycles_to_time(params_.latency_cycles + beats);
+  const sc_core::sc_time occupancy = cycles_to_time(beats);
   const sc_core::sc_time now = sc_core::sc_time_stamp();
-  const sc_core::sc_time arrival = now + delay;
-  const sc_core::sc_time start = std::max(arrival, free_from_);
-  wait_ += start - arrival;
-  free_from_ = start + occupancy;
-  const sc_core::sc_time delay_in = delay;
-  delay = free_from_ - now;
+  const timing::SharedResource::Slot slot =
+      data_bus_.reserve(now + delay, cycles_to_time(params_.latency_cycles), occupancy);
+  delay = slot.end - now;
 
   trans.set_address(address - targets_[*target].base);
   initiator_socket[static_cast<int>(*target)]->b_transport(trans, delay);
   trans.set_address(address);
 
   RouteStats& r = route(id, *target);
-  const sc_core::sc_time busy = delay - delay_in;
   if (trans.is_response_ok()) {
-    r.traffic.record(trans.get_command(), bytes, busy);
+    r.traffic.record(trans.get_command(), bytes, occupancy);
   } else {
-    r.traffic.busy += busy;
+    r.traffic.busy += occupancy;
     ++r.errors;
   }
 }
@@ -234,7 +231,7 @@ nlohmann::json Router::stats_json() const {
   }
   j["routes"] = std::move(routes);
   j["unmapped_accesses"] = unmapped_;
-  j["wait_ns"] = wait_.to_seconds() * 1e9;
+  j["wait_ns"] = data_bus_.wait_time().to_seconds() * 1e9;
   return j;
 }
 

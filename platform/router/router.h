@@ -1,6 +1,8 @@
 #pragma once
-// Address-decoding interconnect: any number of initiators, any number of targets, one shared bus whose
-// "free from" time makes concurrent initiators contend. Loosely timed: never calls wait().
+// Address-decoding interconnect: any number of initiators, any number of targets, one shared bus. The
+// arbitration and address phase is pipelined; the data bus carries one transaction's beats at a time and its
+// "free from" time (timing::SharedResource) makes concurrent initiators contend. Loosely timed: never calls
+// wait().
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,6 +18,7 @@
 
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
+#include "platform/timing/shared_resource.h"
 
 namespace minconv::platform {
 
@@ -33,7 +36,7 @@ std::optional<std::pair<std::size_t, std::size_t>> find_overlap(const std::vecto
 
 struct RouterParams {
   double clock_mhz = 500;       // bus clock
-  unsigned latency_cycles = 2;  // arbitration + address phase, bus cycles per transaction
+  unsigned latency_cycles = 2;  // arbitration + address phase (pipelined), bus cycles per transaction
   unsigned width_bytes = 16;    // data bytes per bus cycle
 
   // Reads the optional keys clock_mhz (1..10000), latency_cycles (0..1000), width_bytes (1..512, a power
@@ -68,8 +71,8 @@ class Router : public sc_core::sc_module, public StatsSource {
   std::string stats_name() const override { return name(); }
   // Totals over all routes.
   TrafficStats traffic() const override;
-  // Totals, plus "routes": {initiator: {target: {traffic..., "errors"}}}, "unmapped_accesses" and
-  // "wait_ns" (time spent waiting for the bus).
+  // Totals (busy = the bus's own data occupancy, not the targets' time), plus "routes": {initiator:
+  // {target: {traffic..., "errors"}}}, "unmapped_accesses" and "wait_ns" (time spent waiting for the bus).
   nlohmann::json stats_json() const override;
 
  protected:
@@ -78,7 +81,7 @@ class Router : public sc_core::sc_module, public StatsSource {
 
  private:
   struct RouteStats {
-    TrafficStats traffic;  // data counters of successful transactions; busy time of all forwarded ones
+    TrafficStats traffic;  // data counters of successful transactions; data bus occupancy of all forwarded
     uint64_t errors = 0;   // forwarded transactions the target answered with an error
   };
 
@@ -97,8 +100,7 @@ class Router : public sc_core::sc_module, public StatsSource {
   std::vector<AddressRange> targets_;
   std::vector<std::vector<RouteStats>> routes_;  // [initiator][target], grown on demand
   uint64_t unmapped_ = 0;
-  sc_core::sc_time free_from_ = sc_core::SC_ZERO_TIME;
-  sc_core::sc_time wait_ = sc_core::SC_ZERO_TIME;
+  timing::SharedResource data_bus_;
 };
 
 }  // namespace minconv::platform

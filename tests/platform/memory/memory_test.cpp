@@ -224,17 +224,18 @@ TEST(MemoryTest, DefaultClockNonIntegerPeriod) {
   EXPECT_EQ(b.init.last_delay(), sc_time(17.5, SC_NS));  // (10 + 4) * 1.25
 }
 
-TEST(MemoryTest, BackToBackAccessesContend) {
+TEST(MemoryTest, BackToBackAccessesContendForTheDataBusOnly) {
   Bench b(fast_params());
   uint8_t buf[64] = {};
   sc_core::sc_start(50, SC_NS);  // contention must be measured relative to the current time
+  // Alone: 10 cycles of latency, then 8 beats on the data bus [60, 68).
   ASSERT_EQ(b.init.write(0, buf, 64), tlm::TLM_OK_RESPONSE);
-  const sc_time first = b.init.last_delay();
-  EXPECT_EQ(first, sc_time(18, SC_NS));
-  // Issued at the same time: waits for the first transfer, then its own occupancy.
+  EXPECT_EQ(b.init.last_delay(), sc_time(18, SC_NS));
+  // Issued at the same time: its latency overlaps the first transfer's beats (ready at 60), its 2 beats
+  // wait for the data bus until 68: [68, 70).
   ASSERT_EQ(b.init.read(0, buf, 16), tlm::TLM_OK_RESPONSE);
-  EXPECT_EQ(b.init.last_delay(), sc_time(18 + 12, SC_NS));
-  // An initiator that annotates a delay past the free time is not delayed further.
+  EXPECT_EQ(b.init.last_delay(), sc_time(20, SC_NS));
+  // An initiator that annotates a delay past the free time is not delayed further: ready at 50 + 40 + 10.
   tlm::tlm_generic_payload p;
   p.set_command(tlm::TLM_READ_COMMAND);
   p.set_address(0);
@@ -248,17 +249,31 @@ TEST(MemoryTest, BackToBackAccessesContend) {
   EXPECT_EQ(delay, sc_time(40 + 11, SC_NS));
 
   const TrafficStats t = b.mem.traffic();
-  EXPECT_EQ(t.busy, sc_time(18 + 12 + 11, SC_NS));  // sum of occupancies
+  EXPECT_EQ(t.busy, sc_time(8 + 2 + 1, SC_NS));  // data bus occupancy: beats only
   EXPECT_EQ(t.writes, 1u);
   EXPECT_EQ(t.reads, 2u);
   EXPECT_EQ(t.write_bytes, 64u);
   EXPECT_EQ(t.read_bytes, 24u);
-  EXPECT_EQ(b.mem.wait_time(), sc_time(18, SC_NS));
+  EXPECT_EQ(b.mem.wait_time(), sc_time(8, SC_NS));  // the second access waited from 60 to 68
   const nlohmann::json j = b.mem.stats_json();
-  EXPECT_DOUBLE_EQ(j.at("wait_ns").get<double>(), 18.0);
-  EXPECT_DOUBLE_EQ(j.at("busy_ns").get<double>(), 41.0);
+  EXPECT_DOUBLE_EQ(j.at("wait_ns").get<double>(), 8.0);
+  EXPECT_DOUBLE_EQ(j.at("busy_ns").get<double>(), 11.0);
   EXPECT_DOUBLE_EQ(j.at("peak_bandwidth_gbps").get<double>(), 8.0);
   EXPECT_EQ(j.at("read_bytes").get<uint64_t>(), 24u);
+}
+
+TEST(MemoryTest, RequestsInFlightSaturateTheDataBus) {
+  // Sixteen 64-byte reads issued at once: one latency (10 ns), then 8 ns of beats each, back to back.
+  Bench b(fast_params());
+  uint8_t buf[64] = {};
+  for (unsigned i = 0; i < 16; ++i) {
+    ASSERT_EQ(b.init.read(64 * i, buf, 64), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(b.init.last_delay(), sc_time(10 + 8 * (i + 1), SC_NS)) << i;
+  }
+  // The data bus was busy from 10 ns to 138 ns without a gap: 1024 bytes in 128 ns = 8 bytes per ns, the
+  // peak of 1 GHz x 8 bytes and never more.
+  EXPECT_EQ(b.mem.traffic().busy, sc_time(128, SC_NS));
+  EXPECT_EQ(b.mem.traffic().read_bytes, 1024u);
 }
 
 TEST(MemoryTest, FromYamlReadsValuesAndDefaults) {

@@ -249,34 +249,52 @@ TEST(RouterTest, BusTimingAddsToTargetTimingAndContends) {
   Bench t;
   uint8_t buf[32] = {};
   sc_core::sc_start(100, SC_NS);
-  // Bus: 2 + 32/16 = 4 cycles; DRAM: 10 + 32/8 = 14 cycles.
+  // Alone: bus latency 2, data [+2, +4); DRAM latency 10 from +4, data [+14, +18).
   ASSERT_EQ(t.cpu.write(kBaseA, buf, 32), tlm::TLM_OK_RESPONSE);
   EXPECT_EQ(t.cpu.last_delay(), sc_time(18, SC_NS));
-  // Same time, other initiator, same DRAM: bus free at +4, holds it until +8; DRAM free at +18.
+  // Same time, other initiator, same DRAM: bus ready at +2, data waits until +4: [+4, +6); DRAM ready at
+  // +16, data waits until +18: [+18, +22).
   ASSERT_EQ(t.dma.write(kBaseA + 0x100, buf, 32), tlm::TLM_OK_RESPONSE);
-  EXPECT_EQ(t.dma.last_delay(), sc_time(18 + 14, SC_NS));
-  // Same time, other DRAM: contends only for the bus (free at +8): 8 + 4 + 14.
+  EXPECT_EQ(t.dma.last_delay(), sc_time(22, SC_NS));
+  // Same time, other DRAM: contends only for the bus: data [+6, +8), then dram_b alone: +8 + 10 + 4.
   ASSERT_EQ(t.dma.write(kBaseB, buf, 32), tlm::TLM_OK_RESPONSE);
-  EXPECT_EQ(t.dma.last_delay(), sc_time(26, SC_NS));
-  EXPECT_DOUBLE_EQ(t.bus.stats_json().at("wait_ns").get<double>(), 4.0 + 8.0);
-  EXPECT_EQ(t.a.wait_time(), sc_time(10, SC_NS));  // arrived at +8, DRAM free at +18
+  EXPECT_EQ(t.dma.last_delay(), sc_time(22, SC_NS));
+  EXPECT_DOUBLE_EQ(t.bus.stats_json().at("wait_ns").get<double>(), 2.0 + 4.0);
+  EXPECT_EQ(t.a.wait_time(), sc_time(2, SC_NS));  // ready at +16, data bus free at +18
   EXPECT_EQ(t.b.wait_time(), sc_core::SC_ZERO_TIME);
+  // The bus was busy for its own data beats only: 3 x 2 cycles.
+  EXPECT_EQ(t.bus.traffic().busy, sc_time(6, SC_NS));
+}
+
+TEST(RouterTest, AddressPhasesOverlapDataBeatsGoOneAtATime) {
+  // A target that takes no time: only the bus's timing shows. Eight 32-byte writes issued at once: one
+  // address phase (2 cycles), then 2 data cycles each, back to back.
+  TestInitiator init("init");
+  Router bus("bus", bus_params());
+  RecordingTarget sink("sink");
+  init.socket.bind(bus.target_socket);
+  bus.add_initiator("init");
+  bus.initiator_socket.bind(sink.socket);
+  bus.add_target({"sink", 0x0, 0x1000});
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  const std::array<uint8_t, 32> buf{};
+  for (unsigned i = 0; i < 8; ++i) {
+    ASSERT_EQ(init.write(32 * i, buf.data(), 32), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(init.last_delay(), sc_time(2 + 2 * (i + 1), SC_NS)) << i;
+  }
+  EXPECT_EQ(bus.traffic().busy, sc_time(16, SC_NS));  // busy from 2 to 18 without a gap
+  // Waiting: transaction i was ready at 2 and started at 2 + 2i.
+  EXPECT_DOUBLE_EQ(bus.stats_json().at("wait_ns").get<double>(), 2.0 * (0 + 1 + 2 + 3 + 4 + 5 + 6 + 7));
 }
 
 TEST(RouterTest, PerInitiatorPerTargetStatistics) {
   Bench t;
   std::array<uint8_t, 64> buf{};
-  sc_time sum_cpu = sc_core::SC_ZERO_TIME;
-  sc_time sum_dma = sc_core::SC_ZERO_TIME;
-  ASSERT_EQ(t.cpu.write(kBaseA, buf.data(), 8), tlm::TLM_OK_RESPONSE);
-  sum_cpu += t.cpu.last_delay();
-  ASSERT_EQ(t.cpu.write(kBaseA + 8, buf.data(), 16), tlm::TLM_OK_RESPONSE);
-  sum_cpu += t.cpu.last_delay();
-  ASSERT_EQ(t.dma.read(kBaseB, buf.data(), 64), tlm::TLM_OK_RESPONSE);
-  sum_dma += t.dma.last_delay();
-  const sc_time dma_b = t.dma.last_delay();
-  ASSERT_EQ(t.dma.read(kBaseA, buf.data(), 4), tlm::TLM_OK_RESPONSE);
-  sum_dma += t.dma.last_delay();
+  // Busy time of a route is the bus's own data occupancy: ceil(bytes / 16) cycles of 1 ns.
+  ASSERT_EQ(t.cpu.write(kBaseA, buf.data(), 8), tlm::TLM_OK_RESPONSE);       // 1 beat
+  ASSERT_EQ(t.cpu.write(kBaseA + 8, buf.data(), 16), tlm::TLM_OK_RESPONSE);  // 1 beat
+  ASSERT_EQ(t.dma.read(kBaseB, buf.data(), 64), tlm::TLM_OK_RESPONSE);       // 4 beats
+  ASSERT_EQ(t.dma.read(kBaseA, buf.data(), 4), tlm::TLM_OK_RESPONSE);        // 1 beat
   uint32_t v = 0;
   EXPECT_EQ(t.dma.read32(0x0, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
 
@@ -284,10 +302,10 @@ TEST(RouterTest, PerInitiatorPerTargetStatistics) {
   EXPECT_EQ(cpu_a.writes, 2u);
   EXPECT_EQ(cpu_a.write_bytes, 24u);
   EXPECT_EQ(cpu_a.reads, 0u);
-  EXPECT_EQ(cpu_a.busy, sum_cpu);
+  EXPECT_EQ(cpu_a.busy, sc_time(2, SC_NS));
   EXPECT_EQ(t.bus.route_traffic(0, 1).reads + t.bus.route_traffic(0, 1).writes, 0u);
   EXPECT_EQ(t.bus.route_traffic(1, 1).read_bytes, 64u);
-  EXPECT_EQ(t.bus.route_traffic(1, 1).busy, dma_b);
+  EXPECT_EQ(t.bus.route_traffic(1, 1).busy, sc_time(4, SC_NS));
   EXPECT_EQ(t.bus.route_traffic(1, 0).read_bytes, 4u);
 
   const TrafficStats total = t.bus.traffic();
@@ -295,15 +313,14 @@ TEST(RouterTest, PerInitiatorPerTargetStatistics) {
   EXPECT_EQ(total.writes, 2u);
   EXPECT_EQ(total.read_bytes, 68u);
   EXPECT_EQ(total.write_bytes, 24u);
-  EXPECT_EQ(total.busy, sum_cpu + sum_dma);
+  EXPECT_EQ(total.busy, sc_time(7, SC_NS));
 
   const nlohmann::json j = t.bus.stats_json();
   EXPECT_EQ(j.at("routes").at("cpu").at("dram_a").at("write_bytes").get<uint64_t>(), 24u);
   EXPECT_EQ(j.at("routes").at("cpu").at("dram_b").at("writes").get<uint64_t>(), 0u);
   EXPECT_EQ(j.at("routes").at("dma").at("dram_b").at("read_bytes").get<uint64_t>(), 64u);
   EXPECT_EQ(j.at("routes").at("dma").at("dram_a").at("reads").get<uint64_t>(), 1u);
-  EXPECT_DOUBLE_EQ(j.at("routes").at("dma").at("dram_b").at("busy_ns").get<double>(),
-                   dma_b.to_seconds() * 1e9);
+  EXPECT_DOUBLE_EQ(j.at("routes").at("dma").at("dram_b").at("busy_ns").get<double>(), 4.0);
   EXPECT_EQ(j.at("unmapped_accesses").get<uint64_t>(), 1u);
   EXPECT_EQ(j.at("read_bytes").get<uint64_t>(), 68u);
 }
