@@ -40,9 +40,11 @@ std::vector<int> digit_bytes(int cls, int index) {
 }
 
 std::string digits_json(int cls, int count) {
+  std::vector<std::string> text(256);
+  for (int b = 0; b < 256; ++b) text[b] = pixel_text(b) + ",";
   std::string s = "{ \"data\": [";
   for (int i = 0; i < count; ++i) {
-    for (int b : digit_bytes(cls, i)) s += pixel_text(b) + ",";
+    for (int b : digit_bytes(cls, i)) s += text[b];
   }
   if (count > 0) s.pop_back();
   return s + "]}\n";
@@ -127,28 +129,32 @@ TEST_F(MnistFiles, MissingPackageSaysHowToInstallIt) {
 
 TEST_F(MnistFiles, RejectsTruncatedCorruptEmptyAndWronglySizedFiles) {
   write_all();
-  const std::string good = digits_json(3, count_of(3));
+  const std::string good = digits_json(0, count_of(0));
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {good.substr(0, good.size() / 2), "invalid JSON"},
-      {"", "invalid JSON"},
+      {good.substr(0, good.size() / 2), "unexpected end of file (truncated?)"},
+      {good.substr(0, good.size() - 3), "unexpected end of file (truncated?): expected ']'"},
+      {"", "empty file"},
       {"{\"data\": []}", "holds no digits"},
       {"{\"data\": [0, 1, 0.502]}", "3 values are not a whole number of 28x28 digits"},
       {good.substr(0, good.size() - 3) + ",0]}", "not a whole number of 28x28 digits"},
-      {"{\"data\": [0, \"x\"]}", "unexpected a string"},
+      {"{\"data\": [0, \"x\"]}", "byte 13: expected a number at data[1]"},
+      {"{\"data\": [0, 1 2]}", "expected ']'"},
       {"{\"data\": [0, 255]}", "value 255 at data[1] is not a pixel / 255"},
       {"{\"data\": [0, -0.5]}", "value -0.5 at data[1]"},
       {"{\"data\": [0, 0.5]}", "value 0.5 at data[1]"},  // 127.5 / 255: no byte value
-      {"{\"pixels\": [0]}", "key \"pixels\""},
-      {"[0, 0]", "unexpected an array"},
-      {digits_json(3, 200), "200 digits; the split needs more than 200"},
+      {"{\"data\": [0, nan]}", "expected a number at data[1]"},
+      {"{\"pixels\": [0]}", "expected the key \"data\""},
+      {"[0, 0]", "byte 0: expected '{'"},
+      {"{\"data\": [0]} x", "unexpected bytes after the JSON object"},
+      {digits_json(0, 200), "200 digits; the split needs more than 200"},
   };
   for (const auto& [text, message] : cases) {
-    write("3.json", text);
+    write("0.json", text);
     const std::string e = load_error();
-    EXPECT_TRUE(contains(e, dir() + "/3.json: ")) << e;
+    EXPECT_TRUE(contains(e, dir() + "/0.json: ")) << e;
     EXPECT_TRUE(contains(e, message)) << "expected \"" << message << "\", got: " << e;
   }
-  write("3.json", good);
+  write("0.json", good);
   EXPECT_EQ(load_error(), "");
   EXPECT_TRUE(contains(error_of([&] { load_dataset("mnist", dir(), Split::kTrain, 0); }), "max_count 0"));
 }
