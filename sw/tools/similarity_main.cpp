@@ -4,6 +4,7 @@
 // Exit codes: 0 done; 1 gnuplot failed or is missing (the tables are printed all the same); 2 bad options.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -25,6 +26,7 @@ struct Options {
   double plot_step = 0.01;
   std::string plot;
   std::string gnuplot = "gnuplot";
+  bool alternatives = false;
 };
 
 // Runs the script through gnuplot; false (with a message) when gnuplot is missing or fails.
@@ -55,12 +57,40 @@ bool plot(const sim::DistanceTable& t, const Options& o) {
   return true;
 }
 
+// Other readings of the slides' notation, to show which one their figures come from (docs/similarity.md).
+void print_alternatives(const Options& o) {
+  struct Reading {
+    const char* what;
+    sim::Distribution xi, eta;
+  };
+  const std::vector<Reading> readings = {
+      {"row 2, N_f(0,10) read as variance 10", sim::folded_normal(0, 1),
+       sim::folded_normal(0, std::sqrt(10.0))},
+      {"row 2, N_f(0,10) read as sigma 10", sim::folded_normal(0, 1), sim::folded_normal(0, 10)},
+      {"row 4 as printed", sim::uniform(0, 1), sim::uniform(0, 1)},
+      {"row 4, eta ~ U(0,2)", sim::uniform(0, 1), sim::uniform(0, 2)},
+      {"row 4, eta ~ U(0,5)", sim::uniform(0, 1), sim::uniform(0, 5)},
+      {"row 4, eta ~ U(0,10)", sim::uniform(0, 1), sim::uniform(0, 10)},
+      {"row 4, eta ~ U(0,100)", sim::uniform(0, 1), sim::uniform(0, 100)},
+      {"row 4, both U(0,10)", sim::uniform(0, 10), sim::uniform(0, 10)},
+  };
+  std::printf("Other readings of the notation (same pairs and seed)\n");
+  std::printf("%-38s | %-32s | min    sum    max\n", "reading", "distributions used");
+  for (const Reading& r : readings) {
+    const sim::Correlations c = sim::correlate(r.xi, r.eta, o.samples, o.seed);
+    const std::string used = r.xi.name() + ", " + r.eta.name();
+    std::printf("%-38s | %-32s | %.3f  %.3f  %.3f\n", r.what, used.c_str(), c.min, c.sum, c.max);
+  }
+  std::printf("\n");
+}
+
 int run(const Options& o) {
   std::vector<sim::Correlations> measured;
   for (const sim::SlideRow& r : sim::slide_rows())
     measured.push_back(sim::correlate(r.xi, r.eta, o.samples, o.seed));
   std::printf("%s", sim::format_correlations(sim::slide_rows(), measured, o.samples, o.seed).c_str());
   std::printf("* the slides print U(0,1) for eta twice; U(0, 10) reproduces their second row.\n\n");
+  if (o.alternatives) print_alternatives(o);
 
   const sim::DistanceTable table = sim::distance_table(sim::grid(o.table_step, o.k_max, o.table_step), o.vs);
   std::printf("%s", sim::format_distance(table).c_str());
@@ -90,6 +120,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.001, 10.0));
   app.add_option("--plot", o.plot, "Write the plot of L against k to this PNG file (needs gnuplot)");
   app.add_option("--gnuplot", o.gnuplot, "The gnuplot program");
+  app.add_flag("--alternatives", o.alternatives, "Also print other readings of the slides' notation");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -216,15 +216,15 @@ std::string format_distance(const DistanceTable& t) {
   o << "L(k, v) = E|(min(xi, eta) - xi*eta) / (xi*eta)|, xi, eta ~ N_f(k, v) = |N(k, v)| i.i.d. "
        "(quadrature)\n";
   o << "   k  ";
-  for (double v : t.vs) o << " | v=" << fixed(v, 2) << " ";
+  for (double v : t.vs) o << " | v=" << fixed(v, 2);
   o << "\n";
   for (std::size_t i = 0; i < t.ks.size(); ++i) {
     o << fixed(t.ks[i], 2) << "  ";
-    for (std::size_t j = 0; j < t.vs.size(); ++j) o << " | " << fixed(t.l[i][j], 4) << " ";
+    for (std::size_t j = 0; j < t.vs.size(); ++j) o << " | " << fixed(t.l[i][j], 4);
     o << "\n";
   }
   o << "argmin";
-  for (std::size_t j = 0; j < t.vs.size(); ++j) o << " | k=" << fixed(t.argmin_k(j), 2) << " ";
+  for (std::size_t j = 0; j < t.vs.size(); ++j) o << " | k=" << fixed(t.argmin_k(j), 2);
   o << "\n";
   return o.str();
 }
