@@ -61,14 +61,17 @@ Dataset load_fashion_mnist(const std::string& dir, Split split, std::size_t max_
   require_file(images_path, hint);
   require_file(labels_path, hint);
   check_max_count(max_count, images_path);
+  // Compare the files' full counts, also when max_count reads only a prefix.
+  const std::size_t images = read_idx_count(images_path);
+  const std::size_t labels = read_idx_count(labels_path);
+  if (images == 0) throw DatasetError(images_path + ": holds no images");
+  if (images != labels) {
+    throw DatasetError(labels_path + ": " + std::to_string(labels) + " labels for " + std::to_string(images) +
+                       " images in " + images_path);
+  }
   Dataset d;
   d.images = read_idx_images(images_path, max_count);
   d.labels = read_idx_labels(labels_path, max_count);
-  if (d.images.empty()) throw DatasetError(images_path + ": holds no images");
-  if (d.images.size() != d.labels.size()) {
-    throw DatasetError(labels_path + ": " + std::to_string(d.labels.size()) + " labels for " +
-                       std::to_string(d.images.size()) + " images in " + images_path);
-  }
   if (d.images[0].h != kMnistSide || d.images[0].w != kMnistSide) {
     throw DatasetError(images_path + ": images are " + std::to_string(d.images[0].h) + "x" +
                        std::to_string(d.images[0].w) + ", expected 28x28");

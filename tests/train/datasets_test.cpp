@@ -94,6 +94,9 @@ TEST_F(FashionFiles, RejectsEmptyMismatchedWrongSizeAndBadLabels) {
   EXPECT_TRUE(contains(load_error(), "no images")) << load_error();
   write_split("t10k", idx_images(3, 28, 28), idx_labels({1, 2}));
   EXPECT_TRUE(contains(load_error(), "2 labels for 3 images")) << load_error();
+  const std::string prefix_error = error_of([&] { load_dataset("fashion-mnist", dir(), Split::kTest, 1); });
+  EXPECT_TRUE(contains(prefix_error, "2 labels for 3 images"))
+      << "a prefix hides the mismatch: " << prefix_error;
   write_split("t10k", idx_images(2, 27, 28), idx_labels({1, 2}));
   EXPECT_TRUE(contains(load_error(), "27x28, expected 28x28")) << load_error();
   write_split("t10k", idx_images(2, 28, 28), idx_labels({1, 10}));
