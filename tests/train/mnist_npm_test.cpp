@@ -112,6 +112,22 @@ TEST_F(MnistFiles, SplitIsFixedAndShuffledAndPixelsAreExactBytes) {
   for (float v : b.images[7].data) EXPECT_EQ(v, static_cast<float>(std::lround(v * 255.0f)) / 255.0f);
 }
 
+// Golden: which digits form the split is fixed for good (kMnistSplitSeed, the portable shuffle). Every
+// MNIST accuracy in the project depends on it; if this fails, the split changed: restore it.
+TEST_F(MnistFiles, SplitIsPinned) {
+  write_all();
+  const Dataset test = load_dataset("mnist", dir(), Split::kTest, 30);
+  const Dataset train = load_dataset("mnist", dir(), Split::kTrain, 20);
+  std::vector<int> test_ids, train_ids;
+  for (const golden::TensorF& t : test.images) test_ids.push_back(identify(t).second);
+  for (const golden::TensorF& t : train.images) train_ids.push_back(identify(t).second);
+  EXPECT_EQ(test_ids,
+            (std::vector<int>{22, 5, 199, 113, 43,  139, 63, 82,  134, 178, 41,  160, 99,  170, 19,
+                              92, 0, 13,  39,  122, 185, 82, 106, 16,  82,  184, 23,  211, 208, 33}));
+  EXPECT_EQ(train_ids, (std::vector<int>{158, 79, 201, 204, 134, 1, 201, 180, 92,  112,
+                                         52,  16, 108, 162, 110, 7, 35,  15,  204, 156}));
+}
+
 TEST_F(MnistFiles, AcceptsThePackageRootAsDirectory) {
   write_all("src/digits/");
   EXPECT_EQ(load_dataset("mnist", dir(), Split::kTest).images.size(), 2000u);
