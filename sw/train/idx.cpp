@@ -104,4 +104,18 @@ std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_co
   return std::vector<uint8_t>(b.begin() + 8, b.begin() + 8 + static_cast<std::ptrdiff_t>(count));
 }
 
+std::size_t read_idx_count(const std::string& path) {
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
+  if (!f) throw DatasetError(path + ": cannot open");
+  uint8_t header[8];
+  if (gzread(f.get(), header, sizeof header) != static_cast<int>(sizeof header)) {
+    throw DatasetError(path + ": truncated IDX header");
+  }
+  const std::vector<uint8_t> b(header, header + sizeof header);
+  if (be32(b, 0) != kImagesMagic && be32(b, 0) != kLabelsMagic) {
+    throw DatasetError(path + ": not an IDX images or labels file (magic " + hex(be32(b, 0)) + ")");
+  }
+  return be32(b, 4);
+}
+
 }  // namespace minconv::train

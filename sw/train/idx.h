@@ -23,5 +23,7 @@ constexpr std::size_t kAllItems = static_cast<std::size_t>(-1);
 // Throws DatasetError naming the file on an unreadable file, wrong magic, truncation or trailing bytes.
 std::vector<golden::TensorF> read_idx_images(const std::string& path, std::size_t max_count = kAllItems);
 std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_count = kAllItems);
+// The item count in the header of an IDX images or labels file, reading only the header.
+std::size_t read_idx_count(const std::string& path);
 
 }  // namespace minconv::train
