@@ -23,6 +23,10 @@ struct LayerReader {
 
 uint64_t volume(const golden::Shape& s) { return uint64_t(s.h) * uint64_t(s.w) * uint64_t(s.c); }
 
+// Tensors and weight arrays are indexed with int in the golden model and the tools: keep every count far
+// below 2^31 (the DRAM limit usually binds first).
+constexpr uint64_t kMaxTensorElements = uint64_t{1} << 30;
+
 std::string to_s(uint64_t v) { return std::to_string(v); }
 
 // The accelerator must be able to run a conv/fc layer with a reduction of `fan_in` on a `in` input.
@@ -115,6 +119,10 @@ golden::FloatLayer read_layer(const config::YamlMap& lm, std::size_t index, Laye
     read_pool(lm, l, r, type);
   }
   r.dram_bytes += 4 * volume(r.shape);  // the output tensor (int32 at most)
+  if (volume(r.shape) > kMaxTensorElements) {
+    lm.fail("type", "its output " + golden::to_string(r.shape) + " has more than " +
+                        to_s(kMaxTensorElements) + " values, more than the model tools handle");
+  }
   if (r.limits.dram_bytes > 0 && r.dram_bytes > r.limits.dram_bytes) {
     lm.fail("type", "the model's input, weights and outputs up to this layer need " + to_s(r.dram_bytes) +
                         " bytes of DRAM, more than the " + to_s(r.limits.dram_bytes) +
@@ -173,6 +181,11 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
   input.finish();
   wl.network.input = r.shape;
   r.dram_bytes = volume(r.shape);
+  if (limits.dram_bytes > 0 && r.dram_bytes > limits.dram_bytes) {
+    input.fail("h", "the input " + golden::to_string(r.shape) + " alone needs " + to_s(r.dram_bytes) +
+                        " bytes of DRAM, more than the " + to_s(limits.dram_bytes) +
+                        " available (dram.size)");
+  }
   const std::optional<config::YamlMap> weights = root.map_opt("weights");
   if (weights) {
     wl.weight_seed = weights->u64_or("seed", wl.weight_seed, 0, UINT64_MAX);

@@ -3,26 +3,20 @@
 #include <random>
 
 #include "platform/soc/workload.h"
-#include "sw/train/idx.h"
+#include "sw/train/datasets.h"
 
 namespace minconv::platform {
 
 namespace {
 
-enum class Split { kTrain, kTest };
+using train::Split;
 
 // Images and labels of one split of a labelled data set (at most max_count).
 ImageSet load_split(const std::string& source, const std::string& dir, Split split, std::size_t max_count) {
-  const std::string prefix = dir + (split == Split::kTrain ? "/train" : "/t10k");
+  train::Dataset d = train::load_dataset(source, dir, split, max_count);
   ImageSet set;
-  set.images = train::read_idx_images(prefix + "-images-idx3-ubyte.gz", max_count);
-  const std::vector<uint8_t> labels = train::read_idx_labels(prefix + "-labels-idx1-ubyte.gz", max_count);
-  if (labels.size() != set.images.size()) {
-    throw train::DatasetError(prefix + "-labels-idx1-ubyte.gz: holds " + std::to_string(labels.size()) +
-                              " labels for " + std::to_string(set.images.size()) + " images (" + source +
-                              ")");
-  }
-  set.labels.assign(labels.begin(), labels.end());
+  set.images = std::move(d.images);
+  set.labels.assign(d.labels.begin(), d.labels.end());
   return set;
 }
 
@@ -43,13 +37,16 @@ golden::Shape shape_of(const golden::TensorF& t) { return golden::Shape{t.h, t.w
 }  // namespace
 
 const std::vector<std::string>& image_sources() {
-  static const std::vector<std::string> sources = {"fashion-mnist", "random"};
+  static const std::vector<std::string> sources = [] {
+    std::vector<std::string> v = train::dataset_kinds();
+    v.push_back("random");
+    return v;
+  }();
   return sources;
 }
 
 std::string default_image_dir(const std::string& source) {
-  if (source == "fashion-mnist") return "/usr/share/datasets/fashion-mnist";
-  return "";
+  return source == "random" ? std::string() : train::default_dataset_dir(source);
 }
 
 void Workload::check_images(const config::YamlMap& im) {
@@ -66,8 +63,9 @@ void Workload::check_images(const config::YamlMap& im) {
   if (test.images.empty())
     im.fail("source", "the " + images + " test set in " + dataset_dir + " holds no images");
   if (shape_of(test.images.front()) != network.input) {
-    im.fail("source", images + " images are " + golden::to_string(shape_of(test.images.front())) +
-                          ", the network input is " + golden::to_string(network.input));
+    im.fail("source", images + " images in " + dataset_dir + " are " +
+                          golden::to_string(shape_of(test.images.front())) + ", the network input is " +
+                          golden::to_string(network.input));
   }
   test_images_available = static_cast<unsigned>(test.images.size());
   if (uint64_t(image_index) + image_count > test_images_available) {
