@@ -1,5 +1,6 @@
 #include "platform/soc/workload_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -22,6 +23,10 @@ Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& 
       r.cycles > 0 ? static_cast<double>(l.accel.active) / (double(caps.rows) * caps.cols * r.cycles) : 0;
   r.stall = l.accel.stall;
   r.energy_uj = c.costs.energy_uj(kind, l.macs, l.accel.buf_read + l.accel.buf_write, r.read + r.write);
+  const double peak_bytes_per_cycle = c.dram.peak_bandwidth_bytes_per_s() / (c.accel->clock_mhz * 1e6);
+  r.compute_cycles = double(r.macs) / (double(caps.rows) * caps.cols);
+  r.memory_cycles = double(r.read + r.write) / peak_bytes_per_cycle;
+  r.bound_cycles = std::max(r.compute_cycles, r.memory_cycles);
   return r;
 }
 
@@ -38,6 +43,9 @@ Row total_row(const std::vector<Row>& rows, const sw::AccelCaps& caps) {
     t.latency_us += r.latency_us;
     t.energy_uj += r.energy_uj;
     active += r.util * double(caps.rows) * caps.cols * double(r.cycles);
+    t.compute_cycles += r.compute_cycles;
+    t.memory_cycles += r.memory_cycles;
+    t.bound_cycles += r.bound_cycles;
   }
   t.gbps = t.latency_us > 0 ? static_cast<double>(t.read + t.write) / (t.latency_us * 1e-6) / 1e9 : 0;
   t.util = t.cycles > 0 ? active / (double(caps.rows) * caps.cols * t.cycles) : 0;
@@ -55,39 +63,47 @@ nlohmann::json row_json(const Row& r) {
           {"bandwidth_gbps", r.gbps},
           {"pe_utilization", r.util},
           {"stall_cycles", r.stall},
-          {"energy_uj", r.energy_uj}};
+          {"energy_uj", r.energy_uj},
+          {"bound_cycles", r.bound_cycles},
+          {"compute_bound_cycles", r.compute_cycles},
+          {"memory_bound_cycles", r.memory_cycles},
+          {"bound", r.binding()},
+          {"x_bound", r.x_bound()}};
 }
 
 void print_pair(const std::vector<Row>& a, const std::vector<Row>& b) {
   std::printf(
-      "%-8s %-5s %10s | %11s %11s %6s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | %9s %9s | %8s "
-      "%8s\n",
-      "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "us min", "us mul", "rdKB min", "rdKB mul",
-      "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%", "stall min", "stall mul", "uJ min",
-      "uJ mul");
+      "%-8s %-5s %10s | %11s %11s %6s | %10s %6s %6s %3s | %9s %9s | %9s %9s | %8s %8s | %6s %6s | %5s %5s | "
+      "%9s %9s | %8s %8s\n",
+      "layer", "on", "MACs", "cyc min", "cyc mul", "ratio", "bound min", "xb min", "xb mul", "by", "us min",
+      "us mul", "rdKB min", "rdKB mul", "wrKB min", "wrKB mul", "GB/s m", "GB/s x", "util%", "util%",
+      "stall min", "stall mul", "uJ min", "uJ mul");
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (i + 1 == a.size()) std::printf("%s\n", std::string(190, '-').c_str());
+    if (i + 1 == a.size()) std::printf("%s\n", std::string(220, '-').c_str());
     const Row& x = a[i];
     const Row& y = b[i];
     std::printf(
-        "%-8s %-5s %10llu | %11llu %11llu %6.3f | %9.2f %9.2f | %9.1f %9.1f | %8.1f %8.1f | %6.2f %6.2f | "
-        "%5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
+        "%-8s %-5s %10llu | %11llu %11llu %6.3f | %10.0f %6.2f %6.2f %3s | %9.2f %9.2f | %9.1f %9.1f | %8.1f "
+        "%8.1f | %6.2f %6.2f | %5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
         x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
-        (unsigned long long)y.cycles, y.cycles ? double(x.cycles) / double(y.cycles) : 0.0, x.latency_us,
-        y.latency_us, x.read / 1024.0, y.read / 1024.0, x.write / 1024.0, y.write / 1024.0, x.gbps, y.gbps,
-        100 * x.util, 100 * y.util, (unsigned long long)x.stall, (unsigned long long)y.stall, x.energy_uj,
-        y.energy_uj);
+        (unsigned long long)y.cycles, y.cycles ? double(x.cycles) / double(y.cycles) : 0.0, x.bound_cycles,
+        x.x_bound(), y.x_bound(), x.binding()[0] == 'm' ? "mem" : "cmp", x.latency_us, y.latency_us,
+        x.read / 1024.0, y.read / 1024.0, x.write / 1024.0, y.write / 1024.0, x.gbps, y.gbps, 100 * x.util,
+        100 * y.util, (unsigned long long)x.stall, (unsigned long long)y.stall, x.energy_uj, y.energy_uj);
   }
 }
 
 void print_single(const std::vector<Row>& a) {
-  std::printf("%-8s %-5s %10s | %11s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer", "on", "MACs",
-              "cycles", "us", "rdKB", "wrKB", "GB/s", "util%", "stall", "uJ");
+  std::printf("%-8s %-5s %10s | %11s | %10s %6s %3s | %9s | %9s | %8s | %6s | %5s | %9s | %8s\n", "layer",
+              "on", "MACs", "cycles", "bound", "xbound", "by", "us", "rdKB", "wrKB", "GB/s", "util%", "stall",
+              "uJ");
   for (const Row& x : a) {
-    std::printf("%-8s %-5s %10llu | %11llu | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | %8.3f\n",
-                x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
-                x.latency_us, x.read / 1024.0, x.write / 1024.0, x.gbps, 100 * x.util,
-                (unsigned long long)x.stall, x.energy_uj);
+    std::printf(
+        "%-8s %-5s %10llu | %11llu | %10.0f %6.2f %3s | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | "
+        "%8.3f\n",
+        x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
+        x.bound_cycles, x.x_bound(), x.binding()[0] == 'm' ? "mem" : "cmp", x.latency_us, x.read / 1024.0,
+        x.write / 1024.0, x.gbps, 100 * x.util, (unsigned long long)x.stall, x.energy_uj);
   }
 }
 
@@ -141,6 +157,15 @@ void print_report(const std::vector<PeRun>& runs, const SocConfig& c, const Work
                 format_stats_table(r.soc->stats_sources(), r.soc->elapsed()).c_str());
   }
   std::printf("\n");
+  for (const PeRun& r : runs) {
+    const Row t = run_rows(r, c).back();
+    std::printf(
+        "%s: %llu cycles per inference = %.2fx the roofline bound of %.0f cycles (sum over layers of "
+        "max(MACs/%u PEs, DRAM bytes/%.1f B per cycle); compute %.0f, memory %.0f)\n",
+        kind_name(r.kind), (unsigned long long)t.cycles, t.x_bound(), t.bound_cycles,
+        r.report.caps.rows * r.report.caps.cols,
+        c.dram.peak_bandwidth_bytes_per_s() / (c.accel->clock_mhz * 1e6), t.compute_cycles, t.memory_cycles);
+  }
   for (const PeRun& r : runs) print_outcome(r, wl);
 }
 
@@ -183,12 +208,13 @@ std::string report_csv(const std::vector<PeRun>& runs, const SocConfig& config) 
   std::ostringstream csv;
   csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_"
          "utilization,"
-         "stall_cycles,energy_uj\n";
+         "stall_cycles,energy_uj,bound_cycles,bound,x_bound\n";
   for (const PeRun& r : runs) {
     for (const Row& a : run_rows(r, config)) {
       csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles << ","
           << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util << ","
-          << a.stall << "," << a.energy_uj << "\n";
+          << a.stall << "," << a.energy_uj << "," << a.bound_cycles << "," << a.binding() << ","
+          << a.x_bound() << "\n";
     }
   }
   return csv.str();

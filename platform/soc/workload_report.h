@@ -18,6 +18,11 @@ struct Row {
   std::string name, where;
   uint64_t macs = 0, cycles = 0, read = 0, write = 0, stall = 0;
   double latency_us = 0, gbps = 0, util = 0, energy_uj = 0;
+  // Roofline bound of the layer: max(MACs / PEs, DRAM bytes / DRAM peak bytes per accelerator cycle); the
+  // total's bound is the sum of its layers' bounds.
+  double compute_cycles = 0, memory_cycles = 0, bound_cycles = 0;
+  const char* binding() const { return memory_cycles > compute_cycles ? "memory" : "compute"; }
+  double x_bound() const { return bound_cycles > 0 ? double(cycles) / bound_cycles : 0.0; }
 };
 
 // The per-layer rows of a run, and their total as the last row.
