@@ -282,9 +282,8 @@ Dataset load_cifar10(const std::string& dir, Split split, std::size_t max_count)
     files.push_back(dir + "/test_batch.bin");
   }
   const std::string hint =
-      "CIFAR-10 is not packaged: download the binary version (cifar-10-binary.tar.gz from "
-      "https://www.cs.toronto.edu/~kriz/cifar.html) and put data_batch_1.bin ... data_batch_5.bin and "
-      "test_batch.bin in " +
+      "CIFAR-10 is not packaged: get its binary version (cifar-10-binary.tar.gz, the CIFAR-10 authors' site) "
+      "and put data_batch_1.bin ... data_batch_5.bin and test_batch.bin in " +
       dir + ".";
   for (const std::string& f : files) require_file(f, hint);
   check_max_count(max_count, dir);
