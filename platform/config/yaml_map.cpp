@@ -139,6 +139,19 @@ std::optional<YamlMap> YamlMap::map_opt(const std::string& key) const {
   return map(key);
 }
 
+std::vector<std::string> YamlMap::scalars(const std::string& key) const {
+  read_.insert(key);
+  const YAML::Node child = node_[key];
+  if (!child.IsDefined() || child.IsNull()) fail(key, "missing required list");
+  if (!child.IsSequence() || child.size() == 0) fail(key, "expected a non-empty list of values");
+  std::vector<std::string> out;
+  for (const YAML::Node& item : child) {
+    if (!item.IsScalar()) fail(key, "expected single values in the list, got a mapping or a list");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
 std::vector<YamlMap> YamlMap::maps(const std::string& key, bool allow_empty) const {
   read_.insert(key);
   const YAML::Node child = node_[key];

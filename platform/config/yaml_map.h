@@ -43,6 +43,8 @@ class YamlMap {
   bool flag_or(const std::string& key, bool fallback) const;
   YamlMap map(const std::string& key) const;
   std::optional<YamlMap> map_opt(const std::string& key) const;
+  // A non-empty sequence of single values (a sweep axis' values).
+  std::vector<std::string> scalars(const std::string& key) const;
   // A sequence of mappings (may be empty only if allow_empty).
   std::vector<YamlMap> maps(const std::string& key, bool allow_empty = false) const;
 

@@ -1,4 +1,6 @@
 // minconv-sim: the MinConv SoC virtual platform's command line.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -10,6 +12,7 @@
 #include "platform/soc/selftest_job.h"
 #include "platform/soc/simulation.h"
 #include "platform/soc/soc_config.h"
+#include "platform/soc/sweep/sweep_run.h"
 #include "platform/soc/workload_job.h"
 
 namespace {
@@ -18,12 +21,65 @@ const bool kQuietBanner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0) ==
 
 using namespace minconv::platform;
 
+struct SweepArgs {
+  std::string file, emit_dir, merge_dir;
+  minconv::platform::sweep::Options options;
+};
+
 struct Args {
   std::string config_path, workload_path, images;
   WorkloadOptions wopt;
   RunOptions options;
   bool selftest = false, print_default = false, cosim = false;
 };
+
+CLI::App* add_sweep(CLI::App& app, SweepArgs& s) {
+  CLI::App* sw = app.add_subcommand("sweep",
+                                    "design-space sweep (docs/sweeps.md): every point of SWEEP.yaml's axes "
+                                    "is its own minconv-sim process;\n"
+                                    "results.csv (one row per point) and gnuplot plots in the output folder");
+  sw->add_option("file", s.file, "the sweep YAML (configs/sweeps/*.yaml)")->required();
+  sw->add_option("-o,--out", s.options.out_dir, "output folder (default: ./<sweep name>)");
+  sw->add_option("-j,--jobs", s.options.jobs, "points run in parallel (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
+  sw->add_option(
+      "--emit-jobs", s.emit_dir,
+      "write the points and their commands into DIR (commands.txt for GNU parallel, slurm.sh for a\n"
+      "SLURM job array) instead of running them");
+  sw->add_option("--merge", s.merge_dir,
+                 "gather the per-point results in DIR into results.csv and the plots");
+  sw->add_flag("-q,--quiet", s.options.quiet, "no progress messages");
+  return sw;
+}
+
+std::string self_exe() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "minconv-sim";
+}
+
+int run_sweep(SweepArgs& s) {
+  namespace sw = minconv::platform::sweep;
+  const sw::Spec spec = sw::Spec::load_file(s.file);
+  s.options.self_exe = self_exe();
+  if (!s.emit_dir.empty() && !s.merge_dir.empty()) {
+    throw minconv::config::ConfigError("minconv-sim: error: sweep: --emit-jobs and --merge are two steps");
+  }
+  if (!s.emit_dir.empty()) {
+    s.options.out_dir = s.emit_dir;
+    const std::string dir = sw::prepare(spec, s.options);
+    std::cout << "minconv-sim sweep " << spec.name << ": " << spec.point_count() << " point commands in "
+              << dir << "/commands.txt; run them with `parallel < " << dir
+              << "/commands.txt` or `sbatch --array=1-" << spec.point_count() << " " << dir
+              << "/slurm.sh`, then `minconv-sim sweep " << s.file << " --merge " << dir << "`\n";
+    return kExitOk;
+  }
+  if (!s.merge_dir.empty()) {
+    s.options.out_dir = s.merge_dir;
+    return sw::merge(spec, s.options);
+  }
+  return sw::run(spec, s.options);
+}
 
 void add_options(CLI::App& app, Args& a) {
   app.add_option("-c,--config", a.config_path, "SoC configuration YAML (default: the embedded default)");
@@ -121,6 +177,8 @@ int sc_main(int argc, char* argv[]) {
       "configuration or input files (nothing simulated)."};
   Args a;
   add_options(app, a);
+  SweepArgs sweep_args;
+  CLI::App* sweep = add_sweep(app, sweep_args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -133,6 +191,7 @@ int sc_main(int argc, char* argv[]) {
   }
   configure_reports();
   try {
+    if (sweep->parsed()) return run_sweep(sweep_args);
     check_args(a);
     return run(a);
   } catch (const minconv::config::ConfigError& e) {

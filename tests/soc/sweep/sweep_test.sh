@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Usage: sweep_test.sh MINCONV_SIM
+# 1. The native sweep runs every point (in parallel), writes results.csv and the plots.
+# 2. The same sweep emitted as jobs, run through GNU parallel and merged gives the same CSV (host seconds aside).
+# 3. A restarted sweep skips the points already in results.csv.
+# 4. A failing point is a row with its error; the sweep still exits 0.
+set -u
+sim=$1
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+strip() { cut -d, -f1-19 "$1"; }  # point, 2 axes, status .. images: all but host_seconds and error
+
+"$sim" sweep "$here/tiny.yaml" -o "$dir/native" -j 2 -q || fail "native sweep exited $?"
+[ "$(wc -l < "$dir/native/results.csv")" -eq 5 ] || fail "expected 4 rows: $(cat "$dir/native/results.csv")"
+[ "$(grep -c ',ok,' "$dir/native/results.csv")" -eq 4 ] || fail "not every point ok: $(cat "$dir/native/results.csv")"
+for p in cycles_vs_pes energy_vs_pes area_vs_cycles roofline accuracy_vs_area; do
+  [ -s "$dir/native/plots/$p.png" ] && [ -s "$dir/native/plots/$p.svg" ] || fail "plot $p missing"
+done
+
+"$sim" sweep "$here/tiny.yaml" --emit-jobs "$dir/jobs" -q || fail "emit-jobs exited $?"
+[ "$(wc -l < "$dir/jobs/commands.txt")" -eq 4 ] || fail "expected 4 commands"
+parallel -j 2 < "$dir/jobs/commands.txt" || fail "GNU parallel failed"
+"$sim" sweep "$here/tiny.yaml" --merge "$dir/jobs" -q || fail "merge exited $?"
+diff <(strip "$dir/native/results.csv") <(strip "$dir/jobs/results.csv") || fail "parallel CSV differs from native"
+
+before=$(stat -c %Y "$dir/native/points/cols=4_pe=min/report.json")
+sleep 1
+out=$("$sim" sweep "$here/tiny.yaml" -o "$dir/native" -j 2) || fail "restart exited $?"
+echo "$out" | grep -q "0 to run (4 already in results.csv)" || fail "restart did not skip: $out"
+[ "$(stat -c %Y "$dir/native/points/cols=4_pe=min/report.json")" = "$before" ] || fail "a done point ran again"
+
+"$sim" sweep "$here/bad_point.yaml" -o "$dir/bad" -q || fail "a failed point stopped the sweep"
+grep -q '^rows=65,65,failed,.*accel.rows.*out of range' "$dir/bad/results.csv" || fail "no failed row: $(cat "$dir/bad/results.csv")"
+grep -q '^rows=8,8,ok,' "$dir/bad/results.csv" || fail "the good point is missing"
+echo "ok: native, GNU parallel + merge, restart and failed points"
