@@ -284,7 +284,8 @@ void Accelerator::tile_thread() {
     const TileDescriptor d = pending_desc_;
 
     ra::ErrorCode err = validate(d, params_);
-    TileJob job;
+    TileJob& job = job_;  // a member, not on the thread's stack: freed even if the simulation stops mid-tile
+    job = TileJob{};
     if (err == ra::kErrNone) {
       job.desc = d;
       job.array = ArrayShape{params_.pe, params_.rows, params_.cols};
@@ -310,7 +311,8 @@ void Accelerator::tile_thread() {
     if (in_layer_ && t0 > idle_since_) stall_time_ += t0 - idle_since_;
     update_outputs(sc_core::SC_ZERO_TIME);
 
-    const TileResult r = engine_->run(job);
+    result_ = engine_->run(job);
+    const TileResult& r = result_;
     const sc_core::sc_time total = period_ * static_cast<double>(r.cycles);
     const sc_core::sc_time spent = sc_core::sc_time_stamp() - t0;
     if (total > spent) sc_core::wait(total - spent);

@@ -94,6 +94,11 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   std::array<uint32_t, 7> hi_latch_{};
   bool busy_ = false;            // a tile is pending (start accepted) or running
   TileDescriptor pending_desc_;  // snapshot of the descriptor at the start write
+  // The running tile's operands and result. Members rather than locals of tile_thread: SystemC does not
+  // unwind a thread that is still waiting when the simulation stops (e.g. after a CPU interrupt timeout), so
+  // memory owned by its stack would leak.
+  TileJob job_;
+  TileResult result_;
 
   // Counters and statistics.
   PerfCounters counters_;
