@@ -43,8 +43,9 @@ float Importer::float_attr(const std::string& name, float fallback) const {
   return a->f();
 }
 
-FloatTensor Importer::read_tensor(const onnx::TensorProto& t, const std::string& what) const {
-  if (t.data_type() != onnx::TensorProto::FLOAT)
+FloatTensor Importer::read_tensor(const onnx::TensorProto& t, const std::string& what, bool int64) const {
+  const bool is_int64 = int64 && t.data_type() == onnx::TensorProto::INT64;
+  if (t.data_type() != onnx::TensorProto::FLOAT && !is_int64)
     fail(what + " is of ONNX data type " + std::to_string(t.data_type()) + ", only float32 is supported");
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     fail(what + " is stored in an external file, which is not supported");
@@ -56,17 +57,28 @@ FloatTensor Importer::read_tensor(const onnx::TensorProto& t, const std::string&
     n *= uint64_t(d);
     if (n > (uint64_t{1} << 30)) fail(what + " has more than 2^30 values");
   }
+  const std::size_t width = is_int64 ? 8 : 4;
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
-    if (raw.size() != n * 4)
+    if (raw.size() != n * width)
       fail(what + " holds " + std::to_string(raw.size()) + " bytes, its shape " + dims_string(out.dims) +
-           " needs " + std::to_string(n * 4));
+           " needs " + std::to_string(n * width));
     out.values.resize(n);
     for (uint64_t i = 0; i < n; ++i) {  // little endian on disk, as ONNX specifies
-      uint32_t bits = 0;
-      for (int b = 0; b < 4; ++b) bits |= uint32_t(uint8_t(raw[4 * i + b])) << (8 * b);
-      std::memcpy(&out.values[i], &bits, 4);
+      uint64_t bits = 0;
+      for (std::size_t b = 0; b < width; ++b) bits |= uint64_t(uint8_t(raw[width * i + b])) << (8 * b);
+      if (is_int64) {
+        out.values[i] = static_cast<float>(static_cast<int64_t>(bits));
+      } else {
+        const uint32_t b32 = static_cast<uint32_t>(bits);
+        std::memcpy(&out.values[i], &b32, 4);
+      }
     }
+  } else if (is_int64) {
+    if (uint64_t(t.int64_data_size()) != n)
+      fail(what + " holds " + std::to_string(t.int64_data_size()) + " values, its shape " +
+           dims_string(out.dims) + " needs " + std::to_string(n));
+    for (int64_t v : t.int64_data()) out.values.push_back(static_cast<float>(v));
   } else {
     if (uint64_t(t.float_data_size()) != n)
       fail(what + " holds " + std::to_string(t.float_data_size()) + " values, its shape " +
@@ -78,14 +90,14 @@ FloatTensor Importer::read_tensor(const onnx::TensorProto& t, const std::string&
   return out;
 }
 
-FloatTensor Importer::tensor(const std::string& name, const char* role) const {
+FloatTensor Importer::tensor(const std::string& name, const char* role, bool int64) const {
   const std::string what = std::string(role) + " '" + name + "'";
   const auto c = constants_.find(name);
   if (c != constants_.end()) return c->second;
   const auto it = inits_.find(name);
   if (it == inits_.end())
     fail("the " + what + " is not an initializer or Constant (only constant weights are supported)");
-  return read_tensor(*it->second, "the " + what);
+  return read_tensor(*it->second, "the " + what, int64);
 }
 
 void Importer::read_input() {
@@ -205,23 +217,7 @@ OnnxModel Importer::run() {
       const onnx::AttributeProto* v = find_attribute(n, "value");
       if (!v || v->type() != onnx::AttributeProto::TENSOR || n.output_size() != 1)
         fail("only Constant nodes with a tensor 'value' are supported");
-      if (v->t().data_type() == onnx::TensorProto::INT64) {  // a Reshape target
-        FloatTensor shape;
-        shape.dims.assign(v->t().dims().begin(), v->t().dims().end());
-        if (v->t().has_raw_data()) {
-          const std::string& raw = v->t().raw_data();
-          for (std::size_t i = 0; i + 8 <= raw.size(); i += 8) {
-            int64_t x = 0;
-            std::memcpy(&x, raw.data() + i, 8);
-            shape.values.push_back(static_cast<float>(x));
-          }
-        } else {
-          for (int64_t x : v->t().int64_data()) shape.values.push_back(static_cast<float>(x));
-        }
-        constants_[n.output(0)] = shape;
-      } else {
-        constants_[n.output(0)] = read_tensor(v->t(), "the Constant value");
-      }
+      constants_[n.output(0)] = read_tensor(v->t(), "the Constant value", true);  // int64: shapes, pads
       continue;
     }
     const bool was_matmul = pending_matmul_bias_, was_conv = last_is_bare_conv_;
@@ -241,6 +237,8 @@ OnnxModel Importer::run() {
       gemm(op == "MatMul");
     } else if (op == "Add" && was_matmul) {
       add_bias();
+    } else if (op == "Pad") {
+      pad();
     } else if (op == "Identity" || op == "Dropout") {
       check_node_io(1, 3);
     } else {

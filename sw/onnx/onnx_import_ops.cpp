@@ -111,19 +111,38 @@ void Importer::batchnorm() {
 }
 
 // ReLU is fused into the last conv/fc. It commutes with max pooling and flattening, so those may come
-// between.
+// between; after an average pool it is a no-op if the conv/fc before the pool already has a ReLU.
 void Importer::relu() {
   check_node_io(1, 1);
   auto& layers = out_.network.layers;
+  bool avg = false;
   for (std::size_t i = layers.size(); i-- > 0;) {
-    if (layers[i].type == LayerType::kMaxPool) continue;
-    if (layers[i].type == LayerType::kAvgPool) break;
+    if (layers[i].type == LayerType::kMaxPool || layers[i].type == LayerType::kAvgPool) {
+      avg = avg || layers[i].type == LayerType::kAvgPool;
+      continue;
+    }
+    if (avg && !layers[i].relu) break;
     layers[i].relu = true;
     return;
   }
   fail(
       "Relu must follow a Conv, Gemm or MatMul (the accelerator fuses it there; only MaxPool, Flatten or "
-      "Reshape may come between)");
+      "Reshape may come between, or an AveragePool after a ReLU)");
+}
+
+// Pad is supported only when it pads nothing (PyTorch exports one before some average pools).
+void Importer::pad() {
+  check_node_io(1, 3);
+  if (string_attr("mode", "constant") != "constant") fail("only mode 'constant' is supported");
+  std::vector<float> pads;
+  if (node().input_size() >= 2 && !node().input(1).empty()) {
+    pads = tensor(node().input(1), "pads", true).values;
+  } else {
+    for (int64_t p : ints_attr("pads", {})) pads.push_back(float(p));
+  }
+  for (float p : pads)
+    if (p != 0.0f)
+      fail("padding that is not 0 is not supported (pad in the Conv, or not at all before a pool)");
 }
 
 void Importer::pool(bool max, bool global) {
@@ -165,7 +184,7 @@ void Importer::flatten(bool reshape) {
   check_node_io(reshape ? 2 : 1, reshape ? 2 : 1);
   const int64_t k = flow_.flat ? flow_.k : int64_t(flow_.c) * flow_.h * flow_.w;
   if (reshape) {
-    FloatTensor shape = tensor(node().input(1), "shape");
+    FloatTensor shape = tensor(node().input(1), "shape", true);
     const auto& v = shape.values;
     const bool ok = v.size() == 2 && (v[0] == 1 || v[0] == -1 || v[0] == 0) &&
                     (v[1] == float(k) || v[1] == -1) && !(v[0] == -1 && v[1] == -1);

@@ -47,14 +47,16 @@ class Importer {
   std::vector<int64_t> ints_attr(const std::string& name, std::vector<int64_t> fallback) const;
   std::string string_attr(const std::string& name, const std::string& fallback) const;
   float float_attr(const std::string& name, float fallback) const;
-  FloatTensor tensor(const std::string& name, const char* role) const;
-  FloatTensor read_tensor(const onnx::TensorProto& t, const std::string& what) const;
+  FloatTensor tensor(const std::string& name, const char* role, bool int64 = false) const;
+  // Float32 values; with `int64`, int64 values (shapes, pads) are accepted too and converted.
+  FloatTensor read_tensor(const onnx::TensorProto& t, const std::string& what, bool int64 = false) const;
   void read_input();
   void read_metadata();
   void check_node_io(std::size_t min_inputs, std::size_t max_inputs);
   void conv();
   void batchnorm();
   void relu();
+  void pad();
   void pool(bool max, bool global);
   void flatten(bool reshape);
   void gemm(bool matmul);
