@@ -7,7 +7,10 @@ exports them with torch.onnx.export and runs them; the platform imports the ONNX
           int8 model for both PE kinds (it checks every layer of every image itself)
   refuse  a model with an unsupported op: minconv-sim exits 2 naming the node (index, name, op type)
 
+  export  only writes the float case's model (configs/models/small_cnn_pytorch.onnx was made so)
+
 Usage: interop_test.py float|refuse MINCONV_SIM MINCONV_ONNX WORKDIR
+       interop_test.py export OUT.onnx
 """
 import os
 import re
@@ -147,6 +150,10 @@ def case_refuse(sim, tool, work):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "export":
+        torch.manual_seed(0)
+        export(randomize(SmallCnn()), (3, 14, 18), sys.argv[2])
+        return
     if len(sys.argv) != 5 or sys.argv[1] not in ("float", "refuse"):
         sys.exit(__doc__)
     _, case, sim, tool, work = sys.argv
