@@ -91,15 +91,14 @@ void Workload::read_models(const config::YamlMap& root, const FileReader& read_f
   const auto import = [&](const std::string& name, const std::string& key) {
     const config::YamlMap& at = per_kind ? *per_kind : root;
     if (name.empty()) at.fail(key, "the model path is empty");
+    onnxio::OnnxModel m;
     try {
-      onnxio::OnnxModel m = onnxio::import_onnx(read_file(name), name);
-      check_model(m, limits, [&](const std::string& why) { at.fail(key, name + ": " + why); });
-      return m;
-    } catch (const config::ConfigError&) {
-      throw;
-    } catch (const std::exception& e) {
+      m = onnxio::import_onnx(read_file(name), name);
+    } catch (const std::exception& e) {  // unreadable file, not ONNX, unsupported node
       at.fail(key, e.what());
     }
+    check_model(m, limits, [&](const std::string& why) { at.fail(key, name + ": " + why); });
+    return m;
   };
   const onnxio::OnnxModel min = import(min_model_name, per_kind ? "min" : "model");
   const onnxio::OnnxModel mul = per_kind ? import(mul_model_name, "mul") : min;

@@ -97,7 +97,6 @@ void add_layer(GraphBuilder& b, const FloatLayer& l, const golden::Shape& in, bo
     add_ints(n, "strides", {l.stride, l.stride});
     return;
   }
-  const std::size_t out_c = std::size_t(l.out_c);
   if (l.type == LayerType::kConv) {
     const auto& c = l.geometry;
     *g->add_initializer() =
@@ -117,7 +116,6 @@ void add_layer(GraphBuilder& b, const FloatLayer& l, const golden::Shape& in, bo
     add_int(b.node("Gemm", l.name, {l.name + ".weight", l.name + ".bias"}), "transB", 1);
     flat = true;
   }
-  (void)out_c;
   if (l.relu) b.node("Relu", l.name + "_relu", {});
 }
 
