@@ -6,10 +6,11 @@ exports them with torch.onnx.export and runs them; the platform imports the ONNX
           largest |output|, and minconv-sim runs the model end to end on the SoC, bit-exact with the golden
           int8 model for both PE kinds (it checks every layer of every image itself)
   refuse  a model with an unsupported op: minconv-sim exits 2 naming the node (index, name, op type)
+  limits  a model the SoC cannot run (a 13x13 kernel; the accelerator takes 11): exit 2 naming the node
 
   export  only writes the float case's model (configs/models/small_cnn_pytorch.onnx was made so)
 
-Usage: interop_test.py float|refuse MINCONV_SIM MINCONV_ONNX WORKDIR
+Usage: interop_test.py float|refuse|limits MINCONV_SIM MINCONV_ONNX WORKDIR
        interop_test.py export OUT.onnx
 """
 import os
@@ -149,16 +150,40 @@ def case_refuse(sim, tool, work):
     print(f"refused as expected: {out.strip()}")
 
 
+class BigKernel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 13)
+        self.fc = nn.Linear(2 * 4 * 4, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(torch.relu(self.conv(x)), 1))
+
+
+def case_limits(sim, tool, work):
+    path = os.path.join(work, "big_kernel.onnx")
+    export(randomize(BigKernel()), (1, 16, 16), path)
+    name = onnx.load(path).graph.node[0].name
+    run([tool, "info", path], 0)  # valid ONNX the importer takes: the SoC's limits refuse it
+    want = (rf"--model: error: .*big_kernel.onnx: node 0 '{re.escape(name)}' \(Conv\), layer '{re.escape(name)}': "
+            r"kernel 13 is larger than the accelerator supports \(at most 11\)")
+    out = run([sim, "--quiet", "--model", path], 2)
+    if not re.search(want, out):
+        sys.exit(f"interop_test: FAIL: expected /{want}/ in\n{out}")
+    print(f"refused as expected: {out.strip()}")
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "export":
         torch.manual_seed(0)
         export(randomize(SmallCnn()), (3, 14, 18), sys.argv[2])
         return
-    if len(sys.argv) != 5 or sys.argv[1] not in ("float", "refuse"):
+    cases = {"float": case_float, "refuse": case_refuse, "limits": case_limits}
+    if len(sys.argv) != 5 or sys.argv[1] not in cases:
         sys.exit(__doc__)
     _, case, sim, tool, work = sys.argv
     os.makedirs(work, exist_ok=True)
-    (case_float if case == "float" else case_refuse)(sim, tool, work)
+    cases[case](sim, tool, work)
 
 
 if __name__ == "__main__":
