@@ -27,7 +27,7 @@ struct SweepArgs {
 };
 
 struct Args {
-  std::string config_path, workload_path, images;
+  std::string config_path, workload_path, images, model_path;
   WorkloadOptions wopt;
   RunOptions options;
   bool selftest = false, print_default = false, cosim = false;
@@ -85,6 +85,9 @@ void add_options(CLI::App& app, Args& a) {
   app.add_option("-c,--config", a.config_path, "SoC configuration YAML (default: the embedded default)");
   app.add_option("-w,--workload", a.workload_path,
                  "workload YAML (default: the embedded configs/workloads/lenet5.yaml)");
+  app.add_option("--model", a.model_path,
+                 "ONNX model (docs/models.md) for both PE kinds, replacing the workload's network; the\n"
+                 "workload's images, calibration and accuracy settings stay");
   app.add_option(
       "--images", a.images,
       "N|all: run N test images (from the workload's images.index) through the whole SoC for each PE\n"
@@ -119,10 +122,11 @@ void check_args(const Args& a) {
   if (a.selftest) {
     if (!a.workload_path.empty()) bad("--dma-selftest runs no workload: drop --workload");
     if (!a.images.empty()) bad("--dma-selftest runs no images: drop --images");
+    if (!a.model_path.empty()) bad("--dma-selftest runs no model: drop --model");
     if (!a.wopt.csv_path.empty()) bad("--dma-selftest has no per-layer rows to write: drop --csv");
     if (a.cosim) bad("--dma-selftest does not use the accelerator: drop --cosim");
   }
-  std::vector<std::string> inputs = {a.config_path, a.workload_path};
+  std::vector<std::string> inputs = {a.config_path, a.workload_path, a.model_path};
   check_output_paths(
       {{"--report", a.options.report_path}, {"--csv", a.wopt.csv_path}, {"--vcd", a.options.vcd_path}},
       inputs);
@@ -155,8 +159,8 @@ int run(const Args& a) {
                                        "workload needs the accelerator (or use --dma-selftest)");
   }
   const WorkloadLimits limits = workload_limits(config, a.wopt.compare);
-  Workload workload =
-      a.workload_path.empty() ? Workload::load_default(limits) : Workload::load_file(a.workload_path, limits);
+  Workload workload = a.workload_path.empty() ? Workload::load_default(limits, a.model_path)
+                                              : Workload::load_file(a.workload_path, limits, a.model_path);
   if (!a.images.empty()) workload.set_image_count(a.images);
   return run_workload_job(config, workload, a.wopt, a.options);
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "platform/config/input_file.h"
+#include "platform/soc/workload_checks.h"
 #include "sw/train/float_network_file.h"
 #include "sw/train/init.h"
 
@@ -29,59 +30,26 @@ constexpr uint64_t kMaxTensorElements = uint64_t{1} << 30;
 
 std::string to_s(uint64_t v) { return std::to_string(v); }
 
-// The accelerator must be able to run a conv/fc layer with a reduction of `fan_in` on a `in` input.
-void check_accel_layer(const config::YamlMap& lm, const std::string& where_key, const golden::Shape& in,
-                       int kernel, uint64_t fan_in, const WorkloadLimits& lim) {
-  if (fan_in > uint64_t(lim.max_fan_in)) {
-    lm.fail(where_key, "the reduction kh*kw*in_c = " + to_s(fan_in) +
-                           " is longer than the int32 accumulator " + "can sum without overflow (at most " +
-                           to_s(lim.max_fan_in) + " for the " + lim.fan_in_pe + " PE)");
-  }
-  if (lim.weight_half_bytes == 0) return;
-  const uint64_t filter = (fan_in + 3) / 4 * 4 + 12;  // one filter and its post-scale record
-  if (filter > lim.weight_half_bytes) {
-    lm.fail(where_key, "one filter (" + to_s(fan_in) +
-                           " bytes + 12 for its post-scale) does not fit half the " + "weight buffer (" +
-                           to_s(lim.weight_half_bytes) + " bytes; accel.weight_buffer_bytes)");
-  }
-  const uint64_t window =
-      uint64_t(std::min(in.h, kernel)) * uint64_t(std::min(in.w, kernel)) * uint64_t(in.c);
-  if (window > lim.input_half_bytes) {
-    lm.fail(where_key, "the input window of one output pixel (" + to_s(window) +
-                           " bytes) does not fit half the input buffer (" + to_s(lim.input_half_bytes) +
-                           " bytes; accel.input_buffer_bytes)");
-  }
+detail::Fail yaml_fail(const config::YamlMap& lm) {
+  return [&lm](const std::string& key, const std::string& why) { lm.fail(key, why); };
 }
 
 void read_conv(const config::YamlMap& lm, golden::FloatLayer& l, LayerReader& r) {
-  const WorkloadLimits& lim = r.limits;
   const int k = static_cast<int>(lm.u64("kernel", 1, 64));
   const int s = static_cast<int>(lm.u64_or("stride", 1, 1, 64));
-  if (unsigned(k) > lim.max_kernel) {
-    lm.fail("kernel", "kernel " + std::to_string(k) + " is larger than the accelerator supports (at most " +
-                          std::to_string(lim.max_kernel) + ")");
-  }
-  if (unsigned(s) > lim.max_stride) {
-    lm.fail("stride", "stride " + std::to_string(s) + " is larger than the accelerator supports (at most " +
-                          std::to_string(lim.max_stride) + ")");
-  }
   const int p = static_cast<int>(lm.u64_or("pad", 0, 0, 15));
-  if (p >= k) {
-    lm.fail("pad", "padding " + std::to_string(p) + " must be smaller than the kernel " + std::to_string(k) +
-                       " (outputs that see only padding are not supported by the runtime)");
-  }
   l.geometry = golden::ConvGeometry{k, k, s, s, p, p, p, p};
-  if (r.shape.h + 2 * p < k || r.shape.w + 2 * p < k) {
-    lm.fail("kernel", "the kernel does not fit the " + golden::to_string(r.shape) + " input");
-  }
-  check_accel_layer(lm, "kernel", r.shape, k, uint64_t(k) * k * r.shape.c, lim);
+  const detail::Fail fail = yaml_fail(lm);
+  detail::check_conv_limits(fail, l.geometry, r.shape, r.limits);
+  detail::check_accel_layer(fail, "kernel", r.shape, k, uint64_t(k) * k * r.shape.c, r.limits);
   r.shape = {l.geometry.out_h(r.shape.h), l.geometry.out_w(r.shape.w), l.out_c};
 }
 
 void read_fc(const config::YamlMap& lm, LayerReader& r, int out_c) {
   const uint64_t fan_in = volume(r.shape);
-  check_accel_layer(lm, "type", golden::Shape{1, 1, static_cast<int>(std::min<uint64_t>(fan_in, 1u << 30))},
-                    1, fan_in, r.limits);
+  detail::check_accel_layer(yaml_fail(lm), "type",
+                            golden::Shape{1, 1, static_cast<int>(std::min<uint64_t>(fan_in, 1u << 30))}, 1,
+                            fan_in, r.limits);
   r.shape = {1, 1, out_c};
 }
 
@@ -97,6 +65,7 @@ void read_pool(const config::YamlMap& lm, golden::FloatLayer& l, LayerReader& r,
 
 golden::FloatLayer read_layer(const config::YamlMap& lm, std::size_t index, LayerReader& r) {
   golden::FloatLayer l;
+  uint64_t weight_bytes = 0;
   const std::string type = lm.choice("type", {"conv", "fc", "maxpool", "avgpool"});
   l.name = lm.str_or("name", type + std::to_string(index + 1));
   if (l.name.empty()) lm.fail("name", "a layer name must not be empty");
@@ -112,22 +81,13 @@ golden::FloatLayer read_layer(const config::YamlMap& lm, std::size_t index, Laye
       read_fc(lm, r, l.out_c);
     }
     const uint64_t fan_in = type == "conv" ? uint64_t(l.geometry.kh) * l.geometry.kw * in.c : volume(in);
-    r.dram_bytes += uint64_t(l.out_c) * (fan_in + 12);
+    weight_bytes = uint64_t(l.out_c) * (fan_in + 12);
     l.weights.resize(std::size_t(l.out_c) * fan_in);  // values: train::init_he_normal or a weight file
     l.bias.resize(std::size_t(l.out_c));
   } else {
     read_pool(lm, l, r, type);
   }
-  r.dram_bytes += 4 * volume(r.shape);  // the output tensor (int32 at most)
-  if (volume(r.shape) > kMaxTensorElements) {
-    lm.fail("type", "its output " + golden::to_string(r.shape) + " has more than " +
-                        to_s(kMaxTensorElements) + " values, more than the model tools handle");
-  }
-  if (r.limits.dram_bytes > 0 && r.dram_bytes > r.limits.dram_bytes) {
-    lm.fail("type", "the model's input, weights and outputs up to this layer need " + to_s(r.dram_bytes) +
-                        " bytes of DRAM, more than the " + to_s(r.limits.dram_bytes) +
-                        " available (dram.size)");
-  }
+  detail::add_layer_bytes(yaml_fail(lm), r.dram_bytes, weight_bytes, r.shape, r.limits);
   lm.finish();
   return l;
 }
@@ -166,11 +126,88 @@ void read_images(const config::YamlMap& im, Workload& wl) {
 
 }  // namespace
 
+namespace detail {
+
+void check_conv_limits(const Fail& fail, const golden::ConvGeometry& g, const golden::Shape& in,
+                       const WorkloadLimits& lim) {
+  if (unsigned(std::max(g.kh, g.kw)) > lim.max_kernel) {
+    fail("kernel", "kernel " + std::to_string(std::max(g.kh, g.kw)) +
+                       " is larger than the accelerator supports (at most " + std::to_string(lim.max_kernel) +
+                       ")");
+  }
+  if (unsigned(std::max(g.stride_h, g.stride_w)) > lim.max_stride) {
+    fail("stride", "stride " + std::to_string(std::max(g.stride_h, g.stride_w)) +
+                       " is larger than the accelerator supports (at most " + std::to_string(lim.max_stride) +
+                       ")");
+  }
+  const int p = std::max({g.pad_top, g.pad_left, g.pad_bottom, g.pad_right});
+  if (p >= std::min(g.kh, g.kw)) {
+    fail("pad", "padding " + std::to_string(p) + " must be smaller than the kernel " + std::to_string(g.kh) +
+                    " (outputs that see only padding are not supported by the runtime)");
+  }
+  if (in.h + g.pad_top + g.pad_bottom < g.kh || in.w + g.pad_left + g.pad_right < g.kw) {
+    fail("kernel", "the kernel does not fit the " + golden::to_string(in) + " input");
+  }
+}
+
+void check_accel_layer(const Fail& fail, const std::string& where_key, const golden::Shape& in, int kernel,
+                       uint64_t fan_in, const WorkloadLimits& lim) {
+  if (fan_in > uint64_t(lim.max_fan_in)) {
+    fail(where_key, "the reduction kh*kw*in_c = " + to_s(fan_in) + " is longer than the int32 accumulator " +
+                        "can sum without overflow (at most " + to_s(lim.max_fan_in) + " for the " +
+                        lim.fan_in_pe + " PE)");
+  }
+  if (lim.weight_half_bytes == 0) return;
+  const uint64_t filter = (fan_in + 3) / 4 * 4 + 12;  // one filter and its post-scale record
+  if (filter > lim.weight_half_bytes) {
+    fail(where_key, "one filter (" + to_s(fan_in) + " bytes + 12 for its post-scale) does not fit half the " +
+                        "weight buffer (" + to_s(lim.weight_half_bytes) +
+                        " bytes; accel.weight_buffer_bytes)");
+  }
+  const uint64_t window =
+      uint64_t(std::min(in.h, kernel)) * uint64_t(std::min(in.w, kernel)) * uint64_t(in.c);
+  if (window > lim.input_half_bytes) {
+    fail(where_key, "the input window of one output pixel (" + to_s(window) +
+                        " bytes) does not fit half the input buffer (" + to_s(lim.input_half_bytes) +
+                        " bytes; accel.input_buffer_bytes)");
+  }
+}
+
+void add_layer_bytes(const Fail& fail, uint64_t& dram_bytes, uint64_t weight_bytes, const golden::Shape& out,
+                     const WorkloadLimits& lim) {
+  dram_bytes += weight_bytes + 4 * volume(out);  // the weights and the output tensor (int32 at most)
+  if (volume(out) > kMaxTensorElements) {
+    fail("type", "its output " + golden::to_string(out) + " has more than " + to_s(kMaxTensorElements) +
+                     " values, more than the model tools handle");
+  }
+  if (lim.dram_bytes > 0 && dram_bytes > lim.dram_bytes) {
+    fail("type", "the model's input, weights and outputs up to this layer need " + to_s(dram_bytes) +
+                     " bytes of DRAM, more than the " + to_s(lim.dram_bytes) + " available (dram.size)");
+  }
+}
+
+}  // namespace detail
+
 Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read_file,
-                             const WorkloadLimits& limits) {
+                             const WorkloadLimits& limits, const std::string& model_override) {
   Workload wl;
   wl.source = root.file();
   wl.name = root.str("name");
+  const bool onnx = root.has("model") || root.has("models");
+  if (onnx) wl.read_models(root, read_file, limits);
+  const std::optional<config::YamlMap> weights = onnx ? std::nullopt : root.map_opt("weights");
+  if (!onnx) wl.read_layers(root, weights, limits);
+  const std::optional<config::YamlMap> im = root.map_opt("images");
+  if (im) read_images(*im, wl);
+  root.finish();
+  if (weights) read_weight_files(*weights, wl, read_file);
+  if (!model_override.empty()) wl.use_model_file(model_override, limits);
+  if (im) wl.check_images(*im);
+  return wl;
+}
+
+void Workload::read_layers(const config::YamlMap& root, const std::optional<config::YamlMap>& weights,
+                           const WorkloadLimits& limits) {
   const config::YamlMap input = root.map("input");
   LayerReader r{
       golden::Shape{static_cast<int>(input.u64("h", 1, 4096)), static_cast<int>(input.u64("w", 1, 4096)),
@@ -179,33 +216,27 @@ Workload Workload::from_yaml(const config::YamlMap& root, const FileReader& read
       0,
       limits};
   input.finish();
-  wl.network.input = r.shape;
+  network.input = r.shape;
   r.dram_bytes = volume(r.shape);
   if (limits.dram_bytes > 0 && r.dram_bytes > limits.dram_bytes) {
     input.fail("h", "the input " + golden::to_string(r.shape) + " alone needs " + to_s(r.dram_bytes) +
                         " bytes of DRAM, more than the " + to_s(limits.dram_bytes) +
                         " available (dram.size)");
   }
-  const std::optional<config::YamlMap> weights = root.map_opt("weights");
   if (weights) {
-    wl.weight_seed = weights->u64_or("seed", wl.weight_seed, 0, UINT64_MAX);
-    wl.min_weights_name = weights->str_or("min_file", "");
-    wl.mul_weights_name = weights->str_or("mul_file", "");
+    weight_seed = weights->u64_or("seed", weight_seed, 0, UINT64_MAX);
+    min_weights_name = weights->str_or("min_file", "");
+    mul_weights_name = weights->str_or("mul_file", "");
     weights->finish();
   }
-  const std::optional<config::YamlMap> im = root.map_opt("images");
-  if (im) read_images(*im, wl);
   const std::vector<config::YamlMap> layers = root.maps("layers");
-  for (std::size_t i = 0; i < layers.size(); ++i) wl.network.layers.push_back(read_layer(layers[i], i, r));
-  root.finish();
-  golden::infer_shapes(wl.network);  // a last consistency check
-  train::init_he_normal(wl.network, wl.weight_seed);
-  if (weights) read_weight_files(*weights, wl, read_file);
-  if (im) wl.check_images(*im);
-  return wl;
+  for (std::size_t i = 0; i < layers.size(); ++i) network.layers.push_back(read_layer(layers[i], i, r));
+  golden::infer_shapes(network);  // a last consistency check
+  train::init_he_normal(network, weight_seed);
 }
 
-Workload Workload::load_file(const std::string& path, const WorkloadLimits& limits) {
+Workload Workload::load_file(const std::string& path, const WorkloadLimits& limits,
+                             const std::string& model_override) {
   const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
   return from_yaml(
       config::YamlMap::load_file(path),
@@ -213,16 +244,17 @@ Workload Workload::load_file(const std::string& path, const WorkloadLimits& limi
         const std::string full = relative[0] == '/' ? relative : dir + "/" + relative;
         return config::read_input_file(full, config::kMaxWeightFileBytes);
       },
-      limits);
+      limits, model_override);
 }
 
-Workload Workload::load_default(const WorkloadLimits& limits) {
+Workload Workload::load_default(const WorkloadLimits& limits, const std::string& model_override) {
   return from_yaml(
       config::YamlMap::load_string(kDefaultWorkloadYaml, "<embedded default: configs/workloads/lenet5.yaml>"),
-      embedded_file, limits);
+      embedded_file, limits, model_override);
 }
 
 golden::FloatNetwork Workload::network_for(bool min_kind) const {
+  if (!min_model.layers.empty()) return min_kind ? min_model : mul_model;
   golden::FloatNetwork net = network;
   const std::vector<uint8_t>& bytes = min_kind ? min_weights : mul_weights;
   if (!bytes.empty()) train::parse_float_weights(bytes, min_kind ? min_weights_name : mul_weights_name, net);
@@ -250,6 +282,11 @@ nlohmann::json Workload::to_json() const {
       {"source", source},
       {"input", golden::to_string(network.input)},
       {"weights", {{"seed", weight_seed}, {"min_file", min_weights_name}, {"mul_file", mul_weights_name}}},
+      {"models",
+       {{"min", min_model_name},
+        {"mul", mul_model_name},
+        {"min_pe", min_model_pe},
+        {"mul_pe", mul_model_pe}}},
       {"images",
        {{"source", images},
         {"dir", dataset_dir},

@@ -5,6 +5,7 @@
 // cannot run is an error naming file, line and key before anything is computed.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,16 @@ struct Workload {
   // a MinConv fine-tuned network, the mul run the standard one. Empty: random weights.
   std::string min_weights_name, mul_weights_name;
   std::vector<uint8_t> min_weights, mul_weights;
-  std::string images = "random";       // image source: one of image_sources()
-  std::string dataset_dir;             // where the data set's files are
-  unsigned calibration_images = 8;     // training images used to calibrate mu_|x| and ranges
-  uint64_t image_seed = 7;             // random images: from this seed
-  unsigned image_index = 0;            // first test image run through the SoC
+  // ONNX models (docs/models.md): YAML `model: FILE` (both kinds) or `models: {min: FILE, mul: FILE}`, or
+  // --model FILE. They replace `input`, `layers` and `weights`; `network` is then the min model's structure.
+  std::string min_model_name, mul_model_name;
+  std::string min_model_pe, mul_model_pe;     // their minconv.pe metadata ("min": trained as a MinConvNet)
+  golden::FloatNetwork min_model, mul_model;  // with their weights (no layers: no ONNX model)
+  std::string images = "random";              // image source: one of image_sources()
+  std::string dataset_dir;                    // where the data set's files are
+  unsigned calibration_images = 8;            // training images used to calibrate mu_|x| and ranges
+  uint64_t image_seed = 7;                    // random images: from this seed
+  unsigned image_index = 0;                   // first test image run through the SoC
   unsigned image_count = 1;            // test images run through the SoC (images.count; --images overrides)
   unsigned test_images_available = 0;  // test images in the data set (random: unlimited, 0)
 
@@ -55,10 +61,13 @@ struct Workload {
   using FileReader = std::function<std::vector<uint8_t>(const std::string& relative_path)>;
   // Throws config::ConfigError naming file, line and key for anything wrong, including a layer that the
   // accelerator described by `limits` cannot run and a data set that does not hold the images asked for.
+  // `model_override` (--model): an ONNX file for both kinds that replaces the workload's network.
   static Workload from_yaml(const config::YamlMap& root, const FileReader& read_file,
-                            const WorkloadLimits& limits);
-  static Workload load_file(const std::string& path, const WorkloadLimits& limits);
-  static Workload load_default(const WorkloadLimits& limits);  // configs/workloads/lenet5.yaml, embedded
+                            const WorkloadLimits& limits, const std::string& model_override = "");
+  static Workload load_file(const std::string& path, const WorkloadLimits& limits,
+                            const std::string& model_override = "");
+  // configs/workloads/lenet5.yaml, embedded
+  static Workload load_default(const WorkloadLimits& limits, const std::string& model_override = "");
   nlohmann::json to_json() const;
 
   // Sets image_count from the command line (`--images N|all`); throws config::ConfigError naming the flag
@@ -67,6 +76,11 @@ struct Workload {
 
   // The network with the weights for a PE kind (trained if the workload names a file, else random).
   golden::FloatNetwork network_for(bool min_kind) const;
+  // True if the weights of that kind come from a file (ONNX model or MCNF weights), not the seed.
+  bool trained_weights(bool min_kind) const {
+    return !(min_kind ? min_model : mul_model).layers.empty() ||
+           !(min_kind ? min_weights : mul_weights).empty();
+  }
   // The first calibration_images images of the training split (random: seeded random images).
   std::vector<golden::TensorF> calibration_set() const;
   // Test images image_index .. image_index + image_count - 1 and their labels.
@@ -74,6 +88,13 @@ struct Workload {
   bool labelled() const { return images != "random"; }
 
  private:
+  // Reads `model` / `models` (workload_model.cpp): imports and checks the ONNX files. Errors name the key.
+  // Reads `input`, `weights` and `layers` (the network described in YAML).
+  void read_layers(const config::YamlMap& root, const std::optional<config::YamlMap>& weights,
+                   const WorkloadLimits& limits);
+  void read_models(const config::YamlMap& root, const FileReader& read_file, const WorkloadLimits& limits);
+  // --model FILE: errors name the flag and the file.
+  void use_model_file(const std::string& path, const WorkloadLimits& limits);
   // Checks that the data set exists, has the network's input shape and holds image_count images from
   // image_index on; sets test_images_available. Errors name the `images` keys.
   void check_images(const config::YamlMap& images_map);

@@ -117,7 +117,7 @@ void print_outcome(const PeRun& r, const Workload& wl) {
   std::printf("%s: bit-exact with the golden int8 model on %u image%s (every layer), host time %.3f s\n",
               kind_name(r.kind), r.images_run, r.images_run == 1 ? "" : "s", r.host_seconds);
   if (wl.labelled() && r.images_run == asked) {
-    const bool trained = !(r.kind == accel::PeKind::kMin ? wl.min_weights : wl.mul_weights).empty();
+    const bool trained = wl.trained_weights(r.kind == accel::PeKind::kMin);
     std::printf("%s accuracy: %.2f%% top-1 on the SoC, %u %s test images from index %u (%u correct)%s\n",
                 kind_name(r.kind), 100 * r.accuracy(), r.images_run, wl.images.c_str(), wl.image_index,
                 r.correct, trained ? "" : "; random weights");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sw/golden/network.h"
+#include "sw/onnx/onnx_model.h"
 #include "sw/train/float_network_file.h"
 #include "sw/train/idx.h"
 #include "sw/train/train.h"
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   std::string data = "/usr/share/datasets/fashion-mnist";
   std::string out_std = "lenet5_fashion_std.mcnf";
   std::string out_min = "lenet5_fashion_min.mcnf";
+  std::string onnx_std, onnx_min;  // ONNX outputs (docs/models.md), written when named
   int epochs = 4, finetune_epochs = 3;
   double lr = 0.01, finetune_lr = 0.0005, momentum = 0.9, weight_decay = 0.0, decay = 0.7;
   int batch = 32;
@@ -153,6 +155,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--out-min", out_min, "Output file: float weights of the fine-tuned MinConv network")
       ->capture_default_str();
+  app.add_option("--onnx-std", onnx_std, "Also write the standard network as ONNX (minconv.pe = mul)");
+  app.add_option("--onnx-min", onnx_min,
+                 "Also write the fine-tuned MinConv network as ONNX (minconv.pe = min)");
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -182,6 +187,7 @@ int main(int argc, char** argv) {
     std::printf("float standard: %.2f%%; the same weights run as MinConv (no fine-tuning): %.2f%%\n",
                 100.0 * acc_std, 100.0 * acc_std_as_min);
     save_float_weights(std_net, out_std);
+    if (!onnx_std.empty()) minconv::onnxio::save_onnx(std_net, "mul", onnx_std);
 
     // Transfer learning: start from the standard weights, rescaled per filter so that the MinConv
     // activations match the standard ones (match_minconv_gains), then fine-tune in MinConv mode.
@@ -198,6 +204,7 @@ int main(int argc, char** argv) {
     const double acc_min = accuracy(min_net, test_x, test_y, FloatMode::kMinConv, &cal_min);
     std::printf("float MinConv (fine-tuned, calibrated mu_x): %.2f%%\n", 100.0 * acc_min);
     save_float_weights(min_net, out_min);
+    if (!onnx_min.empty()) minconv::onnxio::save_onnx(min_net, "min", onnx_min);
 
     const QuantModel q_mul =
         quantize(std_net, calibrate(std_net, calib_x, FloatMode::kStandard), PeKind::kMul);
