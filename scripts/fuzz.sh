@@ -5,7 +5,7 @@
 # Usage: scripts/fuzz.sh [RUNS | --seconds N]   (default: 2000 runs per target; docs/fuzzing.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir="$root/build-fuzz"
+dir=${MINCONV_FUZZ_BUILD:-"$root/build-fuzz"}  # the build directory (default build-fuzz/)
 budget=(-runs=2000)
 case "${1:-}" in
   "") ;;
