@@ -26,7 +26,7 @@ for target in soc_config workload weights idx; do
     echo "fuzz.sh: fuzz_$target found a problem: log $dir/findings/$target.log, input in $dir/findings/$target/" >&2
     exit 1
   fi
-  grep -E '^#[0-9]+ +DONE' "$dir/findings/$target.log" | tail -n 1
+  grep -E '^#[0-9]+[[:space:]]+DONE' "$dir/findings/$target.log" | tail -n 1
   echo "   $(( $(date +%s) - start )) s"
 done
 echo "fuzz.sh: no findings"
