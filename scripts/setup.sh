@@ -21,7 +21,8 @@ apt_install() {  # installs those of the given Debian packages that are missing
 
 pkgs=(cmake g++ make pkg-config ninja-build libsystemc-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
       zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev verilator yosys dataset-fashion-mnist gnuplot-nox parallel
-      libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch)
+      libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch
+      clang libclang-rt-14-dev)  # clang + libFuzzer's runtime: scripts/fuzz.sh
 apt_install "${pkgs[@]}"
 command -v npm >/dev/null 2>&1 || apt_install npm
 

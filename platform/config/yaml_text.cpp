@@ -1,6 +1,10 @@
 #include "platform/config/yaml_text.h"
 
 #include <map>
+#include <sstream>
+#include <vector>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "platform/config/yaml_map.h"
 
@@ -80,26 +84,72 @@ void check_duplicates(const YAML::Node& node, const std::string& name) {
   }
 }
 
+// Where each document of a stream starts (the mark of its root node) and whether its root is empty. Used
+// instead of YAML::LoadAll, which loops forever, allocating, on a stray ',' outside [ ] / { } (yaml-cpp
+// 0.7, jbeder/yaml-cpp#1040, fixed upstream by #1319 the same way: stop at the first empty root).
+class DocumentRoots : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> roots;
+  bool empty_root = false;
+  void OnDocumentStart(const YAML::Mark&) override { depth_ = 0; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { empty_root = root(m) || empty_root; }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { root(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override {
+    root(m);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    root(m);
+    ++depth_;
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    root(m);
+    ++depth_;
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  bool root(const YAML::Mark& m) {  // true for a document's root node
+    if (depth_ != 0) return false;
+    roots.push_back(m);
+    return true;
+  }
+  int depth_ = 0;
+};
+
+// The root marks of the first documents of `text`, at most two, stopping at an empty one.
+std::vector<YAML::Mark> document_roots(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentRoots docs;
+  while (docs.roots.size() < 2 && !docs.empty_root && parser.HandleNextDocument(docs)) {
+  }
+  return docs.roots;
+}
+
 }  // namespace
 
 YAML::Node parse_yaml_text(const std::string& text, const std::string& name) {
   check_nul(text, name);
   check_quotes(text, name);
-  std::vector<YAML::Node> docs;
+  std::vector<YAML::Mark> roots;
+  YAML::Node doc;
   try {
-    docs = YAML::LoadAll(text);
+    roots = document_roots(text);
+    if (!roots.empty()) doc = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(at(name, e.mark.line + 1, e.mark.column + 1) + "YAML syntax: " + e.msg);
   }
-  if (docs.size() > 1) {
-    throw ConfigError(at(name, docs[1].Mark().line + 1, 1) +
+  if (roots.size() > 1) {
+    throw ConfigError(at(name, roots[1].line + 1, 1) +
                       "a second YAML document ('---'): a configuration file holds exactly one");
   }
-  if (docs.empty() || !docs[0].IsMap()) {
-    throw ConfigError(at(name, 1, 1) + "the document must be a mapping of keys to values");
-  }
-  check_duplicates(docs[0], name);
-  return docs[0];
+  if (!doc.IsMap()) throw ConfigError(at(name, 1, 1) + "the document must be a mapping of keys to values");
+  check_duplicates(doc, name);
+  return doc;
 }
 
 }  // namespace minconv::config

@@ -77,7 +77,11 @@ std::vector<uint32_t> parse_header(const std::string& path, const std::vector<ui
 }  // namespace
 
 std::vector<TensorF> read_idx_images(const std::string& path, std::size_t max_count) {
-  const std::vector<uint8_t> b = read_all(path);
+  return parse_idx_images(read_all(path), path, max_count);
+}
+
+std::vector<TensorF> parse_idx_images(const std::vector<uint8_t>& b, const std::string& path,
+                                      std::size_t max_count) {
   const std::vector<uint32_t> d = parse_header(path, b, kImagesMagic, 3, "images");
   if (d[1] == 0 || d[2] == 0 || d[1] > 65535 || d[2] > 65535) {
     throw DatasetError(path + ": impossible image size " + std::to_string(d[1]) + "x" + std::to_string(d[2]));
@@ -98,7 +102,11 @@ std::vector<TensorF> read_idx_images(const std::string& path, std::size_t max_co
 }
 
 std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_count) {
-  const std::vector<uint8_t> b = read_all(path);
+  return parse_idx_labels(read_all(path), path, max_count);
+}
+
+std::vector<uint8_t> parse_idx_labels(const std::vector<uint8_t>& b, const std::string& path,
+                                      std::size_t max_count) {
   const std::vector<uint32_t> d = parse_header(path, b, kLabelsMagic, 1, "labels");
   const std::size_t count = std::min<std::size_t>(d[0], max_count);
   return std::vector<uint8_t>(b.begin() + 8, b.begin() + 8 + static_cast<std::ptrdiff_t>(count));

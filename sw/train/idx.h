@@ -23,6 +23,11 @@ constexpr std::size_t kAllItems = static_cast<std::size_t>(-1);
 // Throws DatasetError naming the file on an unreadable file, wrong magic, truncation or trailing bytes.
 std::vector<golden::TensorF> read_idx_images(const std::string& path, std::size_t max_count = kAllItems);
 std::vector<uint8_t> read_idx_labels(const std::string& path, std::size_t max_count = kAllItems);
+// The same, on the bytes of an IDX file already read and decompressed; `source` names it in errors.
+std::vector<golden::TensorF> parse_idx_images(const std::vector<uint8_t>& bytes, const std::string& source,
+                                              std::size_t max_count = kAllItems);
+std::vector<uint8_t> parse_idx_labels(const std::vector<uint8_t>& bytes, const std::string& source,
+                                      std::size_t max_count = kAllItems);
 // The item count in the header of an IDX images or labels file, reading only the header.
 std::size_t read_idx_count(const std::string& path);
 

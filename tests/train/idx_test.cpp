@@ -100,6 +100,21 @@ TEST_F(Idx, LabelsRoundTrip) {
   EXPECT_EQ(read_idx_labels(gz("lab.gz", labels_file(labels)), 3), (std::vector<uint8_t>{9, 0, 3}));
 }
 
+// The bytes entry points (used by fuzz_idx) parse like the path API and name their source in errors.
+TEST_F(Idx, BytesEntryPoints) {
+  const std::vector<uint8_t> b = images_file(3, 4, 5);
+  const std::vector<TensorF> imgs = parse_idx_images(b, "mem", 2);
+  ASSERT_EQ(imgs.size(), 2u);
+  EXPECT_EQ(imgs[1].data, read_idx_images(plain("img", b))[1].data);
+  EXPECT_EQ(parse_idx_labels(labels_file({4, 2, 8}), "mem"), (std::vector<uint8_t>{4, 2, 8}));
+  EXPECT_NE(error_of([&] { parse_idx_labels(b, "mem"); }).find("mem: not an IDX labels file"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              parse_idx_images(std::vector<uint8_t>(b.begin(), b.end() - 1), "mem");
+            }).find("mem: truncated"),
+            std::string::npos);
+}
+
 TEST_F(Idx, Errors) {
   const std::vector<uint8_t> img = images_file(2, 3, 3);
   const std::vector<uint8_t> lab = labels_file({1, 2});

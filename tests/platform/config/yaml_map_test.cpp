@@ -72,6 +72,18 @@ TEST(YamlMap, SecondDocumentIsAnError) {
               HasSubstr("two.yaml:3:1: error: a second YAML document"));
 }
 
+// A ',' where a node starts, outside [ ] and { }: yaml-cpp 0.7's LoadAll looped forever on it, allocating
+// (found by fuzz_soc_config, docs/fuzzing.md). Each is a ConfigError at once.
+TEST(YamlMap, StrayCommaIsAnErrorNotAHang) {
+  EXPECT_THAT(error_of([] { YamlMap::load_string(",", "c.yaml"); }),
+              HasSubstr("c.yaml:1:1: error: the document must be a mapping"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string(", DRAM: 1\ndram:\n  size: 16\n", "c.yaml"); }),
+              HasSubstr("c.yaml:1:1: error: the document must be a mapping"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("- a\n,\n", "c.yaml"); }), HasSubstr("c.yaml:"));
+  EXPECT_THAT(error_of([] { YamlMap::load_string("a: 1\n---\n,\n", "c.yaml"); }),
+              HasSubstr("c.yaml:3:1: error: a second YAML document"));
+}
+
 TEST(YamlMap, NulByteNamesItsPlace) {
   const std::string text = std::string("a: 1\nb: x") + '\0' + "y\n";
   EXPECT_THAT(error_of([&] { YamlMap::load_string(text, "n.yaml"); }),
