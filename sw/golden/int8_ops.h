@@ -1,6 +1,7 @@
 #pragma once
 // The golden integer semantics (DESIGN.md §3, docs/accelerator.md). Everything the accelerator model,
 // the RTL and the driver produce is checked bit for bit against these functions.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -37,6 +38,11 @@ int32_t pe_op(PeKind kind, int8_t a, int8_t b);
 constexpr int64_t max_reduction(PeKind kind) {
   return ((int64_t{1} << 31) - 1) / (kind == PeKind::kMin ? 128 : 128 * 128);
 }
+
+// Σ_i pe_op(kind, a[i], b[i]) over n pairs, branch-free so that the compiler vectorizes it (the min term is
+// sgn(a)·sgn(b)·min(|a|, |b|) = ±min(|a|, |b|), negated when the signs differ; a zero operand makes the
+// min 0). n·128·128 must fit int64 (any realistic n). Bit-exact with the scalar pe_op sum (tests).
+int64_t dot_int8(PeKind kind, const int8_t* a, const int8_t* b, std::size_t n);
 
 // round_half_away(value * multiplier / 2^shift), clamped to [-127, 127], then max(0, .) if relu.
 int8_t requantize(int64_t value, int32_t multiplier, int32_t shift, bool relu);

@@ -212,6 +212,34 @@ TEST_F(SmallConv, InvalidShapesThrow) {
                std::invalid_argument);
 }
 
+// The vectorizable dot product against the scalar definition: every operand pair, and random vectors.
+TEST(DotInt8, EqualsTheScalarSumOnAllPairsAndRandomVectors) {
+  for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+    for (int a = -128; a <= 127; ++a) {
+      for (int b = -128; b <= 127; ++b) {
+        const int8_t x = static_cast<int8_t>(a), y = static_cast<int8_t>(b);
+        ASSERT_EQ(dot_int8(kind, &x, &y, 1), pe_op(kind, x, y)) << a << " " << b;
+      }
+    }
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int> byte(-128, 127);
+    for (const std::size_t n : {0u, 1u, 7u, 16u, 33u, 1000u, 70000u}) {
+      std::vector<int8_t> x(n), y(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        x[i] = static_cast<int8_t>(byte(rng));
+        y[i] = static_cast<int8_t>(byte(rng));
+      }
+      int64_t want = 0;
+      for (std::size_t i = 0; i < n; ++i) want += pe_op(kind, x[i], y[i]);
+      EXPECT_EQ(dot_int8(kind, x.data(), y.data(), n), want)
+          << (kind == PeKind::kMin ? "min" : "mul") << " n=" << n;
+    }
+    const std::vector<int8_t> extreme(70000, -128);  // crosses the 2^16 block with the largest terms
+    EXPECT_EQ(dot_int8(kind, extreme.data(), extreme.data(), extreme.size()),
+              int64_t{70000} * (kind == PeKind::kMin ? 128 : 16384));
+  }
+}
+
 TEST(Conv2d, ReductionLongerThanTheAccumulatorHoldsIsRefused) {
   // 131071 terms of (-128)*(-128) = 16384 sum to 2,147,467,264 <= 2^31 - 1; one more term could overflow.
   EXPECT_EQ(max_reduction(PeKind::kMul), 131071);
