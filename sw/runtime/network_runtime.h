@@ -13,7 +13,9 @@
 #include "sw/golden/network.h"
 #include "sw/hal/hal.h"
 #include "sw/hal/soc_info.h"
+#include "sw/runtime/layer_run.h"
 #include "sw/runtime/model_layout.h"
+#include "sw/runtime/tile_plan.h"
 
 namespace minconv::sw {
 
@@ -55,9 +57,9 @@ class NetworkRuntime {
                 const std::function<void(const LayerReport&)>& progress = {});
 
  private:
-  struct Geometry;  // one conv/fc layer as the tiler sees it
-  void run_accel_layer(const golden::QuantLayer& layer, const Geometry& g, uint32_t input, uint32_t weights,
-                       uint32_t post, uint32_t output, uint32_t scratch, LayerReport& report);
+  // Refuses a layer the accelerator cannot run (kernel, stride, padding, reduction length).
+  void check_layer(const LayerShape& layer) const;
+  void run_accel_layer(const LayerShape& layer, const LayerAddresses& at, LayerReport& report);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
                       uint32_t input, uint32_t output, LayerReport& report);
 

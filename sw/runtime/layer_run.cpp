@@ -1,0 +1,165 @@
+#include "sw/runtime/layer_run.h"
+
+namespace minconv::sw {
+
+namespace {
+uint32_t align4(uint64_t v) { return static_cast<uint32_t>((v + 3) / 4 * 4); }
+constexpr uint32_t kDescBytes = 40;  // one DMA descriptor (kDescWords words)
+}  // namespace
+
+int HalfTracker::place(std::size_t i, int item, bool& load) {
+  if (half_of_.size() <= i) half_of_.resize(i + 1, 0);
+  for (int h = 0; h < 2; ++h) {
+    if (holds_[h] == item) {
+      half_of_[i] = h;
+      load = false;
+      return h;
+    }
+  }
+  const int h = i == 0 ? 0 : 1 - half_of_[i - 1];  // tile i - 1 is running while tile i's data loads
+  holds_[h] = item;
+  half_of_[i] = h;
+  load = true;
+  return h;
+}
+
+LayerRun::LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const LayerShape& layer,
+                   const TilePlan& plan, const LayerAddresses& at, uint32_t per_tile_cpu_cycles)
+    : hal_(hal),
+      dma_(dma),
+      accel_(accel),
+      l_(layer),
+      plan_(plan),
+      at_(at),
+      per_tile_(per_tile_cpu_cycles),
+      in_half_(accel.caps().in_bytes / 2),
+      wt_half_(accel.caps().wt_bytes / 2),
+      out_half_(accel.caps().out_bytes / 2),
+      in_half_of_(plan.tiles.size()),
+      wt_half_of_(plan.tiles.size()),
+      drain_ch_(dma.channels() >= 2 ? 1 : 0) {}
+
+// Issues the DMA loads tile i needs (skipping what a half already holds): the input rows as a 2-D job, the
+// weights and post-scales as 1-D jobs, as one descriptor list when there are several.
+void LayerRun::prefetch(std::size_t i) {
+  const Tile& t = plan_.tiles[i];
+  const AccelCaps& caps = accel_.caps();
+  const uint32_t kf = l_.filter_bytes();
+  std::vector<DmaJob> jobs;
+  bool load = false;
+  in_half_of_[i] = in_halves_.place(i, t.spatial, load);
+  if (load) {
+    DmaJob in;
+    in.src = at_.input + static_cast<uint32_t>((t.y_lo * l_.in_w + t.x_lo) * l_.in_c);
+    in.dst = at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_;
+    in.row_bytes = static_cast<uint32_t>(t.in_w * l_.in_c);
+    in.rows = static_cast<uint32_t>(t.in_h);
+    in.src_row_stride = static_cast<uint32_t>(l_.in_w * l_.in_c);
+    in.dst_row_stride = in.row_bytes;
+    jobs.push_back(in);
+  }
+  wt_half_of_[i] = wt_halves_.place(i, t.chunk, load);
+  if (load) {
+    DmaJob w;
+    w.src = at_.weights + static_cast<uint32_t>(t.c0) * kf;
+    w.dst = at_.sram + caps.wt_offset + static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
+    w.row_bytes = static_cast<uint32_t>(t.tc) * kf;
+    jobs.push_back(w);
+    DmaJob q;
+    q.src = at_.post + static_cast<uint32_t>(t.c0) * 12;
+    q.dst = w.dst + align4(w.row_bytes);
+    q.row_bytes = static_cast<uint32_t>(t.tc) * 12;
+    jobs.push_back(q);
+  }
+  for (const DmaJob& j : jobs) traffic_.read += j.bytes();
+  if (jobs.size() == 1) {
+    dma_.start(load_ch_, jobs[0]);
+  } else if (!jobs.empty()) {
+    const uint32_t list = at_.scratch + static_cast<uint32_t>(i % 2) * 512;
+    dma_.write_descriptors(list, jobs);
+    traffic_.write += jobs.size() * kDescBytes;  // the CPU writes the list,
+    traffic_.read += jobs.size() * kDescBytes;   // the DMA fetches it
+    dma_.start_list(load_ch_, list);
+  }
+  load_pending_ = !jobs.empty();
+}
+
+// Starts moving tile i's outputs from its output half into the HWC tensor in DRAM.
+void LayerRun::drain(std::size_t i) {
+  const Tile& t = plan_.tiles[i];
+  const uint32_t e = l_.elem();
+  DmaJob out;
+  out.src = at_.sram + accel_.caps().out_offset + static_cast<uint32_t>(i % 2) * out_half_;
+  out.dst = at_.output + static_cast<uint32_t>(((t.oy0 * l_.out_w + t.ox0) * l_.out_c + t.c0) * e);
+  if (t.tc == l_.out_c) {  // whole pixels: one row of the tile is contiguous in DRAM
+    out.row_bytes = static_cast<uint32_t>(t.tw * t.tc) * e;
+    out.rows = static_cast<uint32_t>(t.th);
+    out.src_row_stride = out.row_bytes;
+    out.dst_row_stride = static_cast<uint32_t>(l_.out_w * l_.out_c) * e;
+  } else {  // a channel slice of every pixel
+    out.row_bytes = static_cast<uint32_t>(t.tc) * e;
+    out.rows = static_cast<uint32_t>(t.tw);
+    out.planes = static_cast<uint32_t>(t.th);
+    out.src_row_stride = out.row_bytes;
+    out.src_plane_stride = static_cast<uint32_t>(t.tw * t.tc) * e;
+    out.dst_row_stride = static_cast<uint32_t>(l_.out_c) * e;
+    out.dst_plane_stride = static_cast<uint32_t>(l_.out_w * l_.out_c) * e;
+  }
+  traffic_.write += out.bytes();
+  dma_.start(drain_ch_, out);
+  drain_pending_ = true;
+}
+
+void LayerRun::wait_drain() {
+  if (drain_pending_) dma_.wait(drain_ch_);
+  drain_pending_ = false;
+}
+
+AccelTile LayerRun::descriptor(std::size_t i) const {
+  const Tile& t = plan_.tiles[i];
+  AccelTile d;
+  d.in_addr = static_cast<uint32_t>(in_half_of_[i]) * in_half_;
+  d.in_h = static_cast<uint32_t>(t.in_h);
+  d.in_w = static_cast<uint32_t>(t.in_w);
+  d.in_c = static_cast<uint32_t>(l_.in_c);
+  d.pad_top = static_cast<uint32_t>(t.pad_t);
+  d.pad_left = static_cast<uint32_t>(t.pad_l);
+  d.pad_bottom = static_cast<uint32_t>(t.pad_b);
+  d.pad_right = static_cast<uint32_t>(t.pad_r);
+  d.kh = static_cast<uint32_t>(l_.g.kh);
+  d.kw = static_cast<uint32_t>(l_.g.kw);
+  d.stride_h = static_cast<uint32_t>(l_.g.stride_h);
+  d.stride_w = static_cast<uint32_t>(l_.g.stride_w);
+  d.out_h = static_cast<uint32_t>(t.th);
+  d.out_w = static_cast<uint32_t>(t.tw);
+  d.out_c = static_cast<uint32_t>(t.tc);
+  d.wt_addr = static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
+  d.q_addr = d.wt_addr + align4(uint64_t(t.tc) * l_.filter_bytes());
+  d.out_addr = static_cast<uint32_t>(i % 2) * out_half_;
+  d.relu = l_.relu;
+  d.raw_output = l_.raw;
+  return d;
+}
+
+// For tile i: wait for its loads, start the accelerator, start draining tile i - 1 and loading tile i + 1,
+// then wait for the accelerator and the drain. With one DMA channel the drain completes before the next load.
+DramTraffic LayerRun::run() {
+  const std::size_t n = plan_.tiles.size();
+  prefetch(0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (load_pending_) dma_.wait(load_ch_);
+    load_pending_ = false;
+    hal_.spend(per_tile_);
+    accel_.start(descriptor(i));
+    if (i > 0) drain(i - 1);
+    if (drain_ch_ == load_ch_) wait_drain();
+    if (i + 1 < n) prefetch(i + 1);
+    accel_.wait();
+    wait_drain();
+  }
+  drain(n - 1);
+  wait_drain();
+  return traffic_;
+}
+
+}  // namespace minconv::sw

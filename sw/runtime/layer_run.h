@@ -1,0 +1,65 @@
+#pragma once
+// One conv/fc layer on the accelerator, tile by tile: which ping-pong half of each buffer a tile reads
+// (buffer placement) and the DMA and accelerator choreography around it (loads of tile i+1 and the drain of
+// tile i-1 overlap the computation of tile i). The tiles come from plan_tiles (sw/runtime/tile_plan.h).
+#include <cstdint>
+#include <vector>
+
+#include "sw/driver/accel_driver.h"
+#include "sw/driver/dma_driver.h"
+#include "sw/hal/hal.h"
+#include "sw/runtime/tile_plan.h"
+
+namespace minconv::sw {
+
+// Where the layer's tensors are in DRAM, and the scratch area for DMA descriptor lists.
+struct LayerAddresses {
+  uint32_t input = 0, weights = 0, post = 0, output = 0, scratch = 0;
+  uint32_t sram = 0;  // the accelerator's SRAM window on the bus
+};
+
+// Which half of a ping-pong buffer holds which item (spatial block or channel chunk).
+class HalfTracker {
+ public:
+  // The half tile i reads for `item`; `load` says whether the item must be loaded into it. A half that
+  // already holds the item is reused; otherwise the half that tile i - 1 does not read is filled.
+  int place(std::size_t i, int item, bool& load);
+
+ private:
+  int holds_[2] = {-1, -1};
+  std::vector<int> half_of_;
+};
+
+struct DramTraffic {
+  uint64_t read = 0, write = 0;
+};
+
+class LayerRun {
+ public:
+  LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const LayerShape& layer, const TilePlan& plan,
+           const LayerAddresses& at, uint32_t per_tile_cpu_cycles);
+  // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved.
+  DramTraffic run();
+
+ private:
+  void prefetch(std::size_t i);
+  void drain(std::size_t i);
+  void wait_drain();
+  AccelTile descriptor(std::size_t i) const;
+
+  hal::Hal& hal_;
+  DmaDriver& dma_;
+  AccelDriver& accel_;
+  const LayerShape& l_;
+  const TilePlan& plan_;
+  LayerAddresses at_;
+  uint32_t per_tile_;
+  uint32_t in_half_, wt_half_, out_half_;
+  HalfTracker in_halves_, wt_halves_;
+  std::vector<int> in_half_of_, wt_half_of_;
+  unsigned load_ch_ = 0, drain_ch_ = 0;
+  bool load_pending_ = false, drain_pending_ = false;
+  DramTraffic traffic_;
+};
+
+}  // namespace minconv::sw

@@ -1,0 +1,98 @@
+#include "sw/runtime/tile_plan.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace minconv::sw {
+
+namespace {
+
+uint64_t align4(uint64_t v) { return (v + 3) / 4 * 4; }
+
+[[noreturn]] void fail(const LayerShape& l, const std::string& why) {
+  throw std::runtime_error("layer '" + l.name + "': " + why);
+}
+
+uint32_t channels_per_tile(const LayerShape& l, const BufferHalves& h) {
+  uint32_t tc = static_cast<uint32_t>(l.out_c);
+  while (tc > 0 && weight_chunk_bytes(tc, l.filter_bytes()) > h.wt) --tc;
+  if (tc == 0)
+    fail(l,
+         "one filter (" + std::to_string(l.filter_bytes()) + " bytes) does not fit half the weight buffer");
+  if (tc >= h.rows && tc < static_cast<uint32_t>(l.out_c)) tc = tc / h.rows * h.rows;
+  return tc;
+}
+
+int in_rows(const LayerShape& l, int th) { return std::min(l.in_h, (th - 1) * l.g.stride_h + l.g.kh); }
+int in_cols(const LayerShape& l, int tw) { return std::min(l.in_w, (tw - 1) * l.g.stride_w + l.g.kw); }
+
+// Output rows x columns per tile: full rows if possible, as many as the input and output halves hold.
+void spatial_tile(const LayerShape& l, const BufferHalves& h, uint32_t tc, int& th, int& tw) {
+  const auto fits = [&](int rows, int cols) {
+    return uint64_t(in_rows(l, rows)) * in_cols(l, cols) * l.in_c <= h.in &&
+           uint64_t(rows) * cols * tc * l.elem() <= h.out;
+  };
+  tw = l.out_w;
+  th = 0;
+  while (th < l.out_h && fits(th + 1, tw)) ++th;
+  if (th > 0) return;
+  th = 1;
+  while (tw > 0 && !fits(1, tw)) --tw;
+  if (tw == 0) fail(l, "not even one output pixel fits the accelerator's buffers");
+}
+
+Tile make_tile(const LayerShape& l, const TilePlan& p, int spatial, int chunk, int n_cols) {
+  const golden::ConvGeometry& g = l.g;
+  Tile t;
+  t.spatial = spatial;
+  t.chunk = chunk;
+  t.oy0 = (spatial / n_cols) * static_cast<int>(p.th);
+  t.ox0 = (spatial % n_cols) * static_cast<int>(p.tw);
+  t.c0 = chunk * static_cast<int>(p.tc);
+  t.th = std::min(static_cast<int>(p.th), l.out_h - t.oy0);
+  t.tw = std::min(static_cast<int>(p.tw), l.out_w - t.ox0);
+  t.tc = std::min(static_cast<int>(p.tc), l.out_c - t.c0);
+  const int iy0 = t.oy0 * g.stride_h - g.pad_top,
+            iy1 = (t.oy0 + t.th - 1) * g.stride_h - g.pad_top + g.kh - 1;
+  const int ix0 = t.ox0 * g.stride_w - g.pad_left,
+            ix1 = (t.ox0 + t.tw - 1) * g.stride_w - g.pad_left + g.kw - 1;
+  t.y_lo = std::max(0, iy0);
+  t.x_lo = std::max(0, ix0);
+  t.in_h = std::min(l.in_h - 1, iy1) - t.y_lo + 1;
+  t.in_w = std::min(l.in_w - 1, ix1) - t.x_lo + 1;
+  t.pad_t = t.y_lo - iy0;
+  t.pad_l = t.x_lo - ix0;
+  t.pad_b = std::max(0, iy1 - (l.in_h - 1));
+  t.pad_r = std::max(0, ix1 - (l.in_w - 1));
+  return t;
+}
+
+}  // namespace
+
+uint64_t weight_chunk_bytes(uint32_t tc, uint32_t filter_bytes) {
+  return align4(uint64_t{tc} * filter_bytes) + 12ull * tc;
+}
+
+TilePlan plan_tiles(const LayerShape& l, const BufferHalves& h) {
+  TilePlan p;
+  p.tc = channels_per_tile(l, h);
+  int th = 0, tw = 0;
+  spatial_tile(l, h, p.tc, th, tw);
+  p.th = static_cast<uint32_t>(th);
+  p.tw = static_cast<uint32_t>(tw);
+  const int n_rows = (l.out_h + th - 1) / th, n_cols = (l.out_w + tw - 1) / tw;
+  const int n_spatial = n_rows * n_cols;
+  const int n_chunks = (l.out_c + static_cast<int>(p.tc) - 1) / static_cast<int>(p.tc);
+  // Loop order: reload whichever costs less DRAM traffic.
+  const uint64_t w_total = uint64_t(l.out_c) * (l.filter_bytes() + 12);
+  const uint64_t in_total = uint64_t(n_spatial) * in_rows(l, th) * in_cols(l, tw) * l.in_c;
+  p.weights_outer = w_total + n_chunks * in_total <= in_total + n_spatial * w_total;
+  for (int a = 0; a < (p.weights_outer ? n_chunks : n_spatial); ++a) {
+    for (int b = 0; b < (p.weights_outer ? n_spatial : n_chunks); ++b) {
+      p.tiles.push_back(make_tile(l, p, p.weights_outer ? b : a, p.weights_outer ? a : b, n_cols));
+    }
+  }
+  return p;
+}
+
+}  // namespace minconv::sw

@@ -1,0 +1,95 @@
+// The tile planner as a plain function: expectations worked out by hand from the rules in docs/runtime.md.
+#include "sw/runtime/tile_plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace minconv::sw {
+namespace {
+
+LayerShape conv(int in_h, int in_w, int in_c, int out_c, int k, int pad) {
+  LayerShape l;
+  l.name = "c";
+  l.in_h = in_h;
+  l.in_w = in_w;
+  l.in_c = in_c;
+  l.g = golden::ConvGeometry{k, k, 1, 1, pad, pad, pad, pad};
+  l.out_h = l.g.out_h(in_h);
+  l.out_w = l.g.out_w(in_w);
+  l.out_c = out_c;
+  return l;
+}
+
+TEST(TilePlan, LeNetFc1IsOneTile) {
+  // 400 inputs -> 120 outputs: 120 filters of 400 B + 120 post-scale records = 49,440 B <= 131,072.
+  const TilePlan p = plan_tiles(conv(1, 1, 400, 120, 1, 0), BufferHalves{32768, 131072, 16384, 8});
+  EXPECT_EQ(p.tc, 120u);
+  EXPECT_EQ(p.th, 1u);
+  EXPECT_EQ(p.tw, 1u);
+  ASSERT_EQ(p.tiles.size(), 1u);
+}
+
+TEST(TilePlan, ChannelsRoundDownToWholeArrayRows) {
+  // 3x3x64 filters: 576 B + 12 = 588 B each; 6 fit 4,096 B (7 need 4,116), rounded down to 4 rows -> 16
+  // chunks.
+  const TilePlan p = plan_tiles(conv(8, 8, 64, 64, 3, 1), BufferHalves{65536, 4096, 16384, 4});
+  EXPECT_EQ(p.tc, 4u);
+  EXPECT_EQ(p.th, 8u);  // the whole 8x8 output in one spatial block
+  EXPECT_EQ(p.tiles.size(), 16u);
+  EXPECT_EQ(p.tiles[15].c0, 60);
+  EXPECT_EQ(p.tiles[15].tc, 4);
+}
+
+TEST(TilePlan, InputRowsWithHaloAndVirtualPadding) {
+  // 26x26x16, 3x3 pad 1: a block of th output rows reads th + 2 input rows of 26 x 16 = 416 B; 2,048 B hold 4
+  // rows, so th = 2 and 13 blocks. Block 0 starts above the image (1 row of padding), block 12 ends below it.
+  const TilePlan p = plan_tiles(conv(26, 26, 16, 32, 3, 1), BufferHalves{2048, 131072, 16384, 8});
+  EXPECT_EQ(p.tc, 32u);
+  EXPECT_EQ(p.th, 2u);
+  EXPECT_EQ(p.tw, 26u);
+  ASSERT_EQ(p.tiles.size(), 13u);
+  const Tile& first = p.tiles.front();
+  EXPECT_EQ(first.y_lo, 0);
+  EXPECT_EQ(first.in_h, 3);
+  EXPECT_EQ(first.pad_t, 1);
+  EXPECT_EQ(first.pad_b, 0);
+  EXPECT_EQ(first.pad_l, 1);
+  EXPECT_EQ(first.pad_r, 1);
+  const Tile& last = p.tiles.back();
+  EXPECT_EQ(last.oy0, 24);
+  EXPECT_EQ(last.y_lo, 23);
+  EXPECT_EQ(last.in_h, 3);
+  EXPECT_EQ(last.pad_t, 0);
+  EXPECT_EQ(last.pad_b, 1);
+}
+
+TEST(TilePlan, LoopOrderMovesFewerBytes) {
+  // Filters of 3x3x16 = 144 B + 12: 16 fit 2,596 B (17 need 2,652), so 2 channel chunks x 13 blocks; a block
+  // counts 4 input rows x 26 x 16 = 1,664 B. Weights outer: 32 x 156 + 2 x 13 x 1,664 = 48,256 B; blocks
+  // outer: 13 x 1,664 + 13 x 32 x 156 = 86,528 B. So chunks are outer: tiles 0..12 use chunk 0.
+  const TilePlan p = plan_tiles(conv(26, 26, 16, 32, 3, 1), BufferHalves{2048, 2596, 16384, 8});
+  EXPECT_EQ(p.tc, 16u);
+  ASSERT_EQ(p.tiles.size(), 26u);
+  EXPECT_TRUE(p.weights_outer);
+  EXPECT_EQ(p.tiles[12].chunk, 0);
+  EXPECT_EQ(p.tiles[13].chunk, 1);
+  EXPECT_EQ(p.tiles[13].spatial, 0);
+}
+
+TEST(TilePlan, WhatDoesNotFitIsAnErrorNamingTheLayer) {
+  EXPECT_THAT(
+      [] {
+        plan_tiles(conv(1, 1, 5000, 10, 1, 0), BufferHalves{4096, 131072, 16384, 8});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(
+          ::testing::HasSubstr("layer 'c': not even one output pixel")));
+  EXPECT_THAT(
+      [] {
+        plan_tiles(conv(1, 1, 5000, 10, 1, 0), BufferHalves{65536, 4096, 16384, 8});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(
+          ::testing::HasSubstr("one filter (5000 bytes) does not fit")));
+}
+
+}  // namespace
+}  // namespace minconv::sw
