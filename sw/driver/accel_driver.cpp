@@ -29,7 +29,7 @@ AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& 
   caps_.out_bytes = read(regs::kOutBufBytes);
   caps_.max_kernel = read(regs::kMaxKernel);
   caps_.max_stride = read(regs::kMaxStride);
-  write(regs::kStatus, regs::kStatusDone | regs::kStatusError);
+  write(regs::kStatus, regs::kStatusW1C);
   write(regs::kIrqEnable, regs::kIrqOnDone | regs::kIrqOnError);
   irq_.attach(soc.irq_accel, [this] { on_interrupt(); });
 }
@@ -45,13 +45,13 @@ void AccelDriver::start(const AccelTile& t) {
 
 void AccelDriver::on_interrupt() {
   const uint32_t status = read(regs::kStatus);
-  if ((status & (regs::kStatusDone | regs::kStatusError)) == 0) return;
+  if ((status & regs::kStatusW1C) == 0) return;
   if (status & regs::kStatusError) {
     error_ = true;
     error_code_ = (status & regs::kStatusErrCodeMask) >> regs::kStatusErrCodeShift;
   }
   if ((status & regs::kStatusBusy) == 0) running_ = false;
-  write(regs::kStatus, status & (regs::kStatusDone | regs::kStatusError));
+  write(regs::kStatus, status & regs::kStatusW1C);
 }
 
 void AccelDriver::wait() {

@@ -36,7 +36,7 @@ DmaDriver::DmaDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& irq)
   state_.resize(hal_.read32(base_ + regs::kChannels));
   burst_ = hal_.read32(base_ + regs::kBurst);
   for (unsigned c = 0; c < channels(); ++c) {
-    hal_.write32(reg(c, regs::kStatus), regs::kStatusDone | regs::kStatusError);
+    hal_.write32(reg(c, regs::kStatus), regs::kStatusW1C);
     irq_.attach(soc.irq_dma_first + c, [this, c] { on_interrupt(c); });
   }
 }
@@ -80,7 +80,7 @@ uint32_t DmaDriver::write_descriptors(uint32_t address, const std::vector<DmaJob
 
 void DmaDriver::on_interrupt(unsigned channel) {
   const uint32_t status = hal_.read32(reg(channel, regs::kStatus));
-  if ((status & (regs::kStatusDone | regs::kStatusError)) == 0) return;
+  if ((status & regs::kStatusW1C) == 0) return;
   Channel& ch = state_[channel];
   if (status & regs::kStatusError) {
     ch.error = true;
@@ -89,7 +89,7 @@ void DmaDriver::on_interrupt(unsigned channel) {
   }
   // A start-while-busy error leaves the running job going: it is still running.
   if ((status & regs::kStatusBusy) == 0) ch.running = false;
-  hal_.write32(reg(channel, regs::kStatus), status & (regs::kStatusDone | regs::kStatusError));
+  hal_.write32(reg(channel, regs::kStatus), status & regs::kStatusW1C);
 }
 
 void DmaDriver::wait(unsigned channel) {

@@ -69,10 +69,6 @@ constexpr Field kStart{"START", 0, 1, Access::kWO};  // start the tile in the de
 constexpr Field kResetCounters{"RESET_COUNTERS", 1, 1, Access::kWO};  // zero all performance counters
 constexpr Field kLayerBegin{"LAYER_BEGIN", 2, 1, Access::kWO};  // a layer starts: idle cycles count as stalls
 constexpr Field kLayerEnd{"LAYER_END", 3, 1, Access::kWO};      // the layer ended: stop counting stalls
-constexpr Field kBusy{"BUSY", 0, 1, Access::kRO};
-constexpr Field kDone{"DONE", 1, 1, Access::kW1C};    // W1C
-constexpr Field kError{"ERROR", 2, 1, Access::kW1C};  // W1C
-constexpr Field kErrCode{"ERR_CODE", 8, 8, Access::kRO};
 constexpr Field kOnDone{"ON_DONE", 0, 1};
 constexpr Field kOnError{"ON_ERROR", 1, 1};
 constexpr Field kInH{"in_h", 0, 16};
@@ -91,7 +87,6 @@ constexpr Field kRelu{"RELU", 0, 1};
 constexpr Field kRawOutput{"RAW_OUTPUT", 1, 1};  // write acc + bias as int32, no requantization
 
 constexpr Field kCtrl[] = {kStart, kResetCounters, kLayerBegin, kLayerEnd};
-constexpr Field kStatus[] = {kBusy, kDone, kError, kErrCode};
 constexpr Field kIrqEnable[] = {kOnDone, kOnError};
 constexpr Field kInShape[] = {kInH, kInW};
 constexpr Field kPad[] = {kPadTop, kPadLeft, kPadBottom, kPadRight};
@@ -105,11 +100,12 @@ constexpr uint32_t kCtrlStart = field::kStart.mask();
 constexpr uint32_t kCtrlResetCounters = field::kResetCounters.mask();
 constexpr uint32_t kCtrlLayerBegin = field::kLayerBegin.mask();
 constexpr uint32_t kCtrlLayerEnd = field::kLayerEnd.mask();
-constexpr uint32_t kStatusBusy = field::kBusy.mask();
-constexpr uint32_t kStatusDone = field::kDone.mask();
-constexpr uint32_t kStatusError = field::kError.mask();
-constexpr uint32_t kStatusErrCodeShift = field::kErrCode.lsb;
-constexpr uint32_t kStatusErrCodeMask = field::kErrCode.mask();
+using job_status::kStatusBusy;
+using job_status::kStatusDone;
+using job_status::kStatusErrCodeMask;
+using job_status::kStatusErrCodeShift;
+using job_status::kStatusError;
+using job_status::kStatusW1C;
 constexpr uint32_t kIrqOnDone = field::kOnDone.mask();
 constexpr uint32_t kIrqOnError = field::kOnError.mask();
 constexpr uint32_t kFlagRelu = field::kRelu.mask();
@@ -132,7 +128,7 @@ constexpr Register kRegisters[] = {
     {"MAX_KERNEL", kMaxKernel, Access::kRO, kMaxKernelValue, {}, "largest supported kernel side"},
     {"MAX_STRIDE", kMaxStride, Access::kRO, kMaxStrideValue, {}, "largest supported stride"},
     {"CTRL", kCtrl, Access::kWO, 0, field::kCtrl, "self-clearing actions (reads 0)"},
-    {"STATUS", kStatus, Access::kW1C, 0, field::kStatus, "DONE and ERROR are write-1-to-clear"},
+    {"STATUS", kStatus, Access::kW1C, 0, job_status::kFields, "DONE and ERROR are write-1-to-clear"},
     {"IRQ_ENABLE", kIrqEnable, Access::kRW, 0, field::kIrqEnable, "interrupt on done / on error"},
     {"IN_ADDR", kInAddr, Access::kRW, 0, {}, "input tile offset in the input buffer (HWC int8)"},
     {"IN_SHAPE", kInShape, Access::kRW, 0, field::kInShape, "input tile height and width"},
@@ -162,9 +158,6 @@ constexpr Register kRegisters[] = {
 };
 constexpr Block kBlock{"accel", kRegisters, kCsrSize};
 static_assert(well_formed(kRegisters, kCsrSize));
-
-// W1C bits of STATUS.
-constexpr uint32_t kStatusW1C = kStatusDone | kStatusError;
 
 enum ErrorCode : uint32_t {
   kErrNone = 0,

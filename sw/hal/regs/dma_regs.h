@@ -48,24 +48,19 @@ constexpr Field kStart{"START", 0, 1,
                        Access::kWO};  // write 1: start the job (ignored with an error if busy); reads 0
 constexpr Field kDescMode{"DESC_MODE", 1, 1};    // 1: follow the descriptor list at NEXT
 constexpr Field kIrqEnable{"IRQ_ENABLE", 2, 1};  // raise the channel's interrupt on done or error
-constexpr Field kBusy{"BUSY", 0, 1, Access::kRO};
-constexpr Field kDone{"DONE", 1, 1, Access::kW1C};    // W1C
-constexpr Field kError{"ERROR", 2, 1, Access::kW1C};  // W1C
-constexpr Field kErrCode{"ERR_CODE", 8, 8, Access::kRO};
 
 constexpr Field kCtrl[] = {kStart, kDescMode, kIrqEnable};
-constexpr Field kStatus[] = {kBusy, kDone, kError, kErrCode};
 }  // namespace field
 
 constexpr uint32_t kCtrlStart = field::kStart.mask();
 constexpr uint32_t kCtrlDescMode = field::kDescMode.mask();
 constexpr uint32_t kCtrlIrqEnable = field::kIrqEnable.mask();
-constexpr uint32_t kStatusBusy = field::kBusy.mask();
-constexpr uint32_t kStatusDone = field::kDone.mask();
-constexpr uint32_t kStatusError = field::kError.mask();
-constexpr uint32_t kStatusErrCodeShift = field::kErrCode.lsb;
-constexpr uint32_t kStatusErrCodeMask = field::kErrCode.mask();
-constexpr uint32_t kStatusW1C = kStatusDone | kStatusError;
+using job_status::kStatusBusy;
+using job_status::kStatusDone;
+using job_status::kStatusErrCodeMask;
+using job_status::kStatusErrCodeShift;
+using job_status::kStatusError;
+using job_status::kStatusW1C;
 
 constexpr Register kGlobalRegisters[] = {
     {"ID", kId, Access::kRO, kIdValue, {}, "`0x444D4131` (\"DMA1\")"},
@@ -84,7 +79,7 @@ constexpr Register kChannelRegisters[] = {
     {"DST_PLANE_STRIDE", kDstPlaneStride, Access::kRW, 0, {}, "destination bytes between planes"},
     {"NEXT", kNext, Access::kRW, 0, {}, "descriptor mode: first descriptor; in memory: next descriptor or 0"},
     {"CTRL", kCtrl, Access::kRW, 0, field::kCtrl, "START reads 0"},
-    {"STATUS", kStatus, Access::kW1C, 0, field::kStatus, "DONE and ERROR are write-1-to-clear"},
+    {"STATUS", kStatus, Access::kW1C, 0, job_status::kFields, "DONE and ERROR are write-1-to-clear"},
     {"BYTES_DONE",
      kBytesDone,
      Access::kRO,

@@ -53,16 +53,34 @@ struct Field {
   constexpr bool fits(uint32_t value) const { return put(value) >> lsb == value; }
 };
 
-// A list of fields (a constexpr view of an array).
-struct Fields {
-  const Field* data = nullptr;
+// The job-status word that the DMA channels and the accelerator share (their drivers handle it alike):
+// BUSY, DONE and ERROR (write-1-to-clear; clearing ERROR clears ERR_CODE too) and the last error's code.
+namespace job_status {
+constexpr Field kBusy{"BUSY", 0, 1, Access::kRO};
+constexpr Field kDone{"DONE", 1, 1, Access::kW1C};
+constexpr Field kError{"ERROR", 2, 1, Access::kW1C};
+constexpr Field kErrCode{"ERR_CODE", 8, 8, Access::kRO};
+constexpr Field kFields[] = {kBusy, kDone, kError, kErrCode};
+constexpr uint32_t kStatusBusy = kBusy.mask();
+constexpr uint32_t kStatusDone = kDone.mask();
+constexpr uint32_t kStatusError = kError.mask();
+constexpr uint32_t kStatusErrCodeShift = kErrCode.lsb;
+constexpr uint32_t kStatusErrCodeMask = kErrCode.mask();
+constexpr uint32_t kStatusW1C = kStatusDone | kStatusError;
+}  // namespace job_status
+
+// A constexpr view of a constexpr array (a table of fields or registers).
+template <class T>
+struct Table {
+  const T* data = nullptr;
   std::size_t size = 0;
-  constexpr Fields() = default;
+  constexpr Table() = default;
   template <std::size_t N>
-  constexpr Fields(const Field (&fields)[N]) : data(fields), size(N) {}  // NOLINT: implicit on purpose
-  constexpr const Field* begin() const { return data; }
-  constexpr const Field* end() const { return data + size; }
+  constexpr Table(const T (&items)[N]) : data(items), size(N) {}  // NOLINT: implicit on purpose
+  constexpr const T* begin() const { return data; }
+  constexpr const T* end() const { return data + size; }
 };
+using Fields = Table<Field>;
 
 struct Register {
   const char* name;
@@ -74,15 +92,9 @@ struct Register {
   Reset reset_kind = Reset::kValue;
 };
 
-// A list of registers (a constexpr view of an array), sorted by offset.
-struct Registers {
-  const Register* data = nullptr;
-  std::size_t size = 0;
-  constexpr Registers() = default;
-  template <std::size_t N>
-  constexpr Registers(const Register (&regs)[N]) : data(regs), size(N) {}  // NOLINT: implicit on purpose
-  constexpr const Register* begin() const { return data; }
-  constexpr const Register* end() const { return data + size; }
+// The registers of a block, sorted by offset.
+struct Registers : Table<Register> {
+  using Table<Register>::Table;
   // The register at `offset`, or nullptr for a hole.
   constexpr const Register* find(uint32_t offset) const {
     for (const Register& r : *this) {
