@@ -7,15 +7,17 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/config/yaml_map.h"
+#include "sw/golden/pe_kind.h"
+#include "sw/hal/regs/accel_regs.h"
 
 namespace minconv::accel {
 
-enum class PeKind { kMin, kMul };      // YAML: pe: min | mul
+using golden::PeKind;                  // YAML: pe: min | mul
 enum class EngineKind { kCpp, kRtl };  // YAML: engine: cpp | rtl
 
 // Fixed capabilities of the datapath (reported in kMaxKernel / kMaxStride).
-constexpr unsigned kMaxKernelSide = 11;
-constexpr unsigned kMaxStrideValue = 4;
+constexpr unsigned kMaxKernelSide = regs::accel::kMaxKernelValue;
+constexpr unsigned kMaxStrideValue = regs::accel::kMaxStrideValue;
 
 struct AccelParams {
   unsigned rows = 8;  // PE array rows R: output channels in parallel (1..64)

@@ -14,21 +14,10 @@ namespace minconv::accel {
 namespace ra = regs::accel;
 
 namespace {
-constexpr unsigned kNumDescRegs = 11;
-constexpr unsigned kNumCounters = 7;
-static_assert((ra::kFlags - ra::kInAddr) / 4 + 1 == kNumDescRegs);
-static_assert((ra::kCntFoldsLo - ra::kCntBusyLo) / 8 + 1 == kNumCounters);
-
-bool is_desc(uint32_t offset) { return offset >= ra::kInAddr && offset <= ra::kFlags; }
-bool is_counter(uint32_t offset) {
-  return offset >= ra::kCntBusyLo && offset < ra::kCntBusyLo + 8 * kNumCounters;
-}
-bool is_capability(uint32_t offset) { return offset <= ra::kMaxStride; }
-
 uint64_t counter_value(const PerfCounters& c, unsigned index) {
-  const uint64_t values[kNumCounters] = {c.busy_cycles,    c.active_pe_cycles, c.stall_cycles,
-                                         c.buf_read_bytes, c.buf_write_bytes,  c.tiles,
-                                         c.folds};
+  const uint64_t values[ra::kNumCounters] = {c.busy_cycles,    c.active_pe_cycles, c.stall_cycles,
+                                             c.buf_read_bytes, c.buf_write_bytes,  c.tiles,
+                                             c.folds};
   return values[index];
 }
 
@@ -62,7 +51,10 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name, const AccelParams&
       params_(checked(params)),
       period_(sc_core::sc_time(1e3 / params.clock_mhz, sc_core::SC_NS)),
       engine_(make_engine(this->name(), params, period_)),
-      sram_(params.sram_bytes(), 0) {
+      sram_(params.sram_bytes(), 0),
+      csr_(
+          ra::kBlock, [this](const platform::RegAccess& a) { return csr_read(a); },
+          [this](const platform::RegAccess& a, uint32_t v) { csr_write(a, v); }, period_) {
   csr_socket.register_b_transport(this, &Accelerator::csr_b_transport);
   csr_socket.register_transport_dbg(this, &Accelerator::csr_transport_dbg);
   sram_socket.register_b_transport(this, &Accelerator::sram_b_transport);
@@ -98,70 +90,10 @@ PerfCounters Accelerator::counters(const sc_core::sc_time& now) const {
 // ---------------------------------------------------------------------------------------------------------
 // CSR window
 
-tlm::tlm_response_status Accelerator::check_csr(const tlm::tlm_generic_payload& trans) const {
-  const uint64_t addr = trans.get_address();
-  if (trans.get_data_length() != 4 || trans.get_streaming_width() != 4) return tlm::TLM_BURST_ERROR_RESPONSE;
-  if (trans.get_byte_enable_ptr() != nullptr) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
-  if (addr % 4 != 0 || addr >= ra::kCsrSize) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  const auto offset = static_cast<uint32_t>(addr);
-  const bool mapped = is_capability(offset) || offset == ra::kCtrl || offset == ra::kStatus ||
-                      offset == ra::kIrqEnable || is_desc(offset) || is_counter(offset);
-  return mapped ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE;
-}
-
-void Accelerator::csr_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  const tlm::tlm_command cmd = trans.get_command();
-  const tlm::tlm_response_status check = check_csr(trans);
-  delay += period_;
-  if (check != tlm::TLM_OK_RESPONSE) {
-    trans.set_response_status(check);
-    return;
-  }
-  const auto offset = static_cast<uint32_t>(trans.get_address());
-  const sc_core::sc_time now = sc_core::sc_time_stamp() + delay;
-  if (cmd == tlm::TLM_READ_COMMAND) {
-    const uint32_t v = csr_read(offset, now, true);
-    std::memcpy(trans.get_data_ptr(), &v, 4);
-    ++csr_reads_;
-  } else if (cmd == tlm::TLM_WRITE_COMMAND) {
-    uint32_t v = 0;
-    std::memcpy(&v, trans.get_data_ptr(), 4);
-    if (!csr_write(offset, v, now, delay)) {
-      trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-      return;
-    }
-    ++csr_writes_;
-  }
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
-}
-
-unsigned Accelerator::csr_transport_dbg(tlm::tlm_generic_payload& trans) {
-  // Debug reads only, without side effects (no latching); debug writes to registers are not supported.
-  if (trans.get_command() != tlm::TLM_READ_COMMAND) return 0;
-  const uint64_t addr = trans.get_address();
-  const unsigned len = trans.get_data_length();
-  unsigned done = 0;
-  for (; done + 4 <= len; done += 4) {
-    const uint64_t a = addr + done;
-    if (a % 4 != 0 || a >= ra::kCsrSize) break;
-    const auto offset = static_cast<uint32_t>(a);
-    const bool mapped = is_capability(offset) || offset == ra::kCtrl || offset == ra::kStatus ||
-                        offset == ra::kIrqEnable || is_desc(offset) || is_counter(offset);
-    const uint32_t v = mapped ? csr_read(offset, sc_core::sc_time_stamp(), false) : 0;
-    std::memcpy(trans.get_data_ptr() + done, &v, 4);
-  }
-  trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  return done;
-}
-
-uint32_t Accelerator::csr_read(uint32_t offset, const sc_core::sc_time& now, bool side_effects) {
+uint32_t Accelerator::capability(uint32_t offset) const {
   switch (offset) {
-    case ra::kId:
-      return ra::kIdValue;
-    case ra::kVersion:
-      return ra::kVersionValue;
     case ra::kPeKind:
-      return params_.pe == PeKind::kMin ? ra::kPeMin : ra::kPeMul;
+      return static_cast<uint32_t>(params_.pe);
     case ra::kRows:
       return params_.rows;
     case ra::kCols:
@@ -180,67 +112,75 @@ uint32_t Accelerator::csr_read(uint32_t offset, const sc_core::sc_time& now, boo
       return params_.out_buf_offset();
     case ra::kOutBufBytes:
       return params_.output_buffer_bytes;
-    case ra::kMaxKernel:
-      return kMaxKernelSide;
-    case ra::kMaxStride:
-      return kMaxStrideValue;
-    case ra::kCtrl:
-      return 0;  // actions only
+    default:  // identity and datapath limits: the table's reset values
+      return ra::kBlock.registers.at(offset).reset;
+  }
+}
+
+uint32_t Accelerator::counter_word(uint32_t offset, const sc_core::sc_time& now, bool latch) {
+  const unsigned index = (offset - ra::kCntBusyLo) / 8;
+  if ((offset - ra::kCntBusyLo) % 8 == ra::kHiOffset) return hi_latch_[index];
+  const uint64_t v = counter_value(counters(now), index);
+  if (latch) hi_latch_[index] = static_cast<uint32_t>(v >> 32);
+  return static_cast<uint32_t>(v);
+}
+
+uint32_t Accelerator::csr_read(const platform::RegAccess& a) {
+  if (a.offset >= ra::kCntBusyLo) {
+    const sc_core::sc_time now =
+        a.debug ? sc_core::sc_time_stamp() : sc_core::sc_time_stamp() + a.delay + period_;
+    return counter_word(a.offset, now, !a.debug);
+  }
+  if (a.offset >= ra::kInAddr) return desc_regs_[ra::desc_index(a.offset)];
+  switch (a.offset) {
     case ra::kStatus:
       return status_ | (busy_ ? ra::kStatusBusy : 0u);
     case ra::kIrqEnable:
       return irq_enable_;
     default:
-      break;
+      return capability(a.offset);
   }
-  if (is_desc(offset)) return desc_regs_[(offset - ra::kInAddr) / 4];
-  if (is_counter(offset)) {
-    const unsigned index = (offset - ra::kCntBusyLo) / 8;
-    const bool hi = (offset - ra::kCntBusyLo) % 8 == ra::kHiOffset;
-    if (hi) return hi_latch_[index];
-    const uint64_t v = counter_value(counters(now), index);
-    if (side_effects) hi_latch_[index] = static_cast<uint32_t>(v >> 32);
-    return static_cast<uint32_t>(v);
-  }
-  return 0;
 }
 
-bool Accelerator::csr_write(uint32_t offset, uint32_t value, const sc_core::sc_time& now,
-                            const sc_core::sc_time& delay) {
-  if (is_desc(offset)) {
-    desc_regs_[(offset - ra::kInAddr) / 4] = value;
-    return true;
+void Accelerator::control(uint32_t value, const sc_core::sc_time& now, const sc_core::sc_time& delay) {
+  if (value & ra::kCtrlResetCounters) {
+    counters_ = PerfCounters{};
+    stall_time_ = sc_core::SC_ZERO_TIME;
+    if (in_layer_ && !tile_running_) idle_since_ = now;
   }
-  switch (offset) {
+  if ((value & ra::kCtrlLayerEnd) && in_layer_) {
+    if (!tile_running_ && now > idle_since_) stall_time_ += now - idle_since_;
+    in_layer_ = false;
+  }
+  if ((value & ra::kCtrlLayerBegin) && !in_layer_) {
+    in_layer_ = true;
+    idle_since_ = now;
+  }
+  if (value & ra::kCtrlStart) start(delay);
+}
+
+void Accelerator::csr_write(const platform::RegAccess& a, uint32_t value) {
+  // The bank refuses writes to the read-only registers (identity, capabilities, counters).
+  const sc_core::sc_time delay = a.delay + period_;
+  if (a.offset >= ra::kInAddr) {
+    desc_regs_[ra::desc_index(a.offset)] = value;
+    return;
+  }
+  switch (a.offset) {
     case ra::kCtrl:
-      if (value & ra::kCtrlResetCounters) {
-        counters_ = PerfCounters{};
-        stall_time_ = sc_core::SC_ZERO_TIME;
-        if (in_layer_ && !tile_running_) idle_since_ = now;
-      }
-      if ((value & ra::kCtrlLayerEnd) && in_layer_) {
-        if (!tile_running_ && now > idle_since_) stall_time_ += now - idle_since_;
-        in_layer_ = false;
-      }
-      if ((value & ra::kCtrlLayerBegin) && !in_layer_) {
-        in_layer_ = true;
-        idle_since_ = now;
-      }
-      if (value & ra::kCtrlStart) start(delay);
-      return true;
+      control(value, sc_core::sc_time_stamp() + delay, delay);
+      break;
     case ra::kStatus: {
-      const uint32_t clear = value & (ra::kStatusDone | ra::kStatusError);
+      const uint32_t clear = value & ra::kStatusW1C;
       status_ &= ~clear;
       if (clear & ra::kStatusError) status_ &= ~ra::kStatusErrCodeMask;
       update_outputs(delay);
-      return true;
+      break;
     }
-    case ra::kIrqEnable:
+    default:  // ra::kIrqEnable
       irq_enable_ = value & (ra::kIrqOnDone | ra::kIrqOnError);
       update_outputs(delay);
-      return true;
-    default:
-      return false;  // identity, capabilities and counters are read only
+      break;
   }
 }
 
@@ -251,7 +191,7 @@ void Accelerator::start(const sc_core::sc_time& delay) {
     return;
   }
   busy_ = true;
-  pending_desc_ = TileDescriptor::decode(desc_regs_);
+  pending_desc_ = TileDescriptor(ra::unpack(desc_regs_));
   start_ev_.notify(delay);  // the tile starts at the initiator's local time
   update_outputs(delay);
 }
@@ -408,8 +348,8 @@ nlohmann::json Accelerator::stats_json() const {
   j["tiles"] = c.tiles;
   j["folds"] = c.folds;
   j["errors"] = errors_;
-  j["csr_reads"] = csr_reads_;
-  j["csr_writes"] = csr_writes_;
+  j["csr_reads"] = csr_.reads();
+  j["csr_writes"] = csr_.writes();
   j["pe_utilization"] =
       c.busy_cycles == 0
           ? 0.0

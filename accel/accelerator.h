@@ -1,7 +1,8 @@
 #pragma once
-// The MinConv accelerator: a TLM-2.0 loosely-timed target with two windows, its CSRs (accel/accel_regs.h)
-// and its local SRAM (input, weight and output buffers), an interrupt line and a PE-array engine that
-// runs one tile at a time in an SC_THREAD. Behaviour and timing: docs/accelerator.md.
+// The MinConv accelerator: a TLM-2.0 loosely-timed target with two windows, its CSRs
+// (sw/hal/regs/accel_regs.h, accessed through platform/regs/register_bank.h) and its local SRAM (input,
+// weight and output buffers), an interrupt line and a PE-array engine that runs one tile at a time in an
+// SC_THREAD. Behaviour and timing: docs/accelerator.md.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -13,9 +14,10 @@
 #include <tlm>
 
 #include "accel/accel_params.h"
-#include "accel/accel_regs.h"
 #include "accel/engine/tile_engine.h"
+#include "platform/regs/register_bank.h"
 #include "platform/stats/stats.h"
+#include "sw/hal/regs/accel_regs.h"
 
 namespace minconv::accel {
 
@@ -62,18 +64,18 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   nlohmann::json stats_json() const override;
 
  private:
-  void csr_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  unsigned csr_transport_dbg(tlm::tlm_generic_payload& trans);
+  void csr_b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d) { csr_.b_transport(t, d); }
+  unsigned csr_transport_dbg(tlm::tlm_generic_payload& t) { return csr_.transport_dbg(t); }
   void sram_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   unsigned sram_transport_dbg(tlm::tlm_generic_payload& trans);
 
-  // Checks a CSR payload; TLM_OK_RESPONSE if it is a well-formed 32-bit access to a mapped register.
-  tlm::tlm_response_status check_csr(const tlm::tlm_generic_payload& trans) const;
-  // Register behaviour. `now` is the initiator's local time of the access; `side_effects` is false for
-  // debug reads (no latching).
-  uint32_t csr_read(uint32_t offset, const sc_core::sc_time& now, bool side_effects);
-  // Returns false if the register is read only.
-  bool csr_write(uint32_t offset, uint32_t value, const sc_core::sc_time& now, const sc_core::sc_time& delay);
+  // Register behaviour behind the register bank (which has checked the access). An access takes effect
+  // one accelerator cycle after the initiator's local time; debug reads do not latch.
+  uint32_t csr_read(const platform::RegAccess& access);
+  void csr_write(const platform::RegAccess& access, uint32_t value);
+  uint32_t capability(uint32_t offset) const;
+  uint32_t counter_word(uint32_t offset, const sc_core::sc_time& now, bool latch);
+  void control(uint32_t value, const sc_core::sc_time& now, const sc_core::sc_time& delay);
   void start(const sc_core::sc_time& delay);
   void raise_error(regs::accel::ErrorCode code);
   void update_outputs(const sc_core::sc_time& delay);
@@ -90,8 +92,8 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   // CSR state.
   uint32_t status_ = 0;  // done, error, error code (busy is busy_)
   uint32_t irq_enable_ = 0;
-  uint32_t desc_regs_[11] = {};  // kInAddr..kFlags
-  std::array<uint32_t, 7> hi_latch_{};
+  regs::accel::DescWords desc_regs_{};  // kInAddr..kFlags
+  std::array<uint32_t, regs::accel::kNumCounters> hi_latch_{};
   bool busy_ = false;            // a tile is pending (start accepted) or running
   TileDescriptor pending_desc_;  // snapshot of the descriptor at the start write
   // The running tile's operands and result. Members rather than locals of tile_thread: SystemC does not
@@ -108,8 +110,8 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   sc_core::sc_time idle_since_;  // start of the current idle interval inside a layer
   sc_core::sc_time stall_time_;  // accumulated stall time
   platform::TrafficStats sram_traffic_;
-  uint64_t csr_reads_ = 0, csr_writes_ = 0;
 
+  platform::RegisterBank csr_;
   sc_core::sc_event start_ev_;
   sc_core::sc_event outputs_ev_;
 };

@@ -10,9 +10,6 @@ namespace minconv::accel {
 namespace ra = regs::accel;
 
 namespace {
-golden::PeKind golden_kind(PeKind pe) {
-  return pe == PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
-}
 
 // Output element `i` of a tile image (int8 or little-endian int32).
 int64_t element(const std::vector<uint8_t>& out, size_t i, bool raw) {
@@ -69,7 +66,7 @@ nlohmann::json CosimCounters::to_json() const {
 }
 
 bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe) {
-  const golden::PeKind kind = golden_kind(pe);
+  const golden::PeKind kind = pe;
   for (const rtl::ArrayConfig& c : rtl::supported_configs()) {
     if (c.rows == rows && c.cols == cols && c.kind == kind && c.acc_width == 32) return true;
   }
@@ -78,9 +75,7 @@ bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe) {
 
 RtlTileEngine::RtlTileEngine(const std::string& owner, const AccelParams& params,
                              const sc_core::sc_time& period)
-    : owner_(owner),
-      clock_("cosim_clock", period),
-      bridge_("pe_array", params.rows, params.cols, golden_kind(params.pe)) {
+    : owner_(owner), clock_("cosim_clock", period), bridge_("pe_array", params.rows, params.cols, params.pe) {
   bridge_.clk(clock_.signal());
 }
 

@@ -20,37 +20,7 @@ bool fits(uint64_t offset, uint64_t bytes, uint64_t size) { return offset <= siz
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-golden::PeKind golden_kind(PeKind pe) {
-  return pe == PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
-}
 }  // namespace
-
-TileDescriptor TileDescriptor::decode(const uint32_t (&regs)[11]) {
-  auto reg = [&regs](uint32_t offset) { return regs[(offset - ra::kInAddr) / 4]; };
-  auto byte = [](uint32_t v, unsigned i) { return (v >> (8 * i)) & 0xFFu; };
-  TileDescriptor d;
-  d.in_addr = reg(ra::kInAddr);
-  d.in_h = reg(ra::kInShape) & 0xFFFFu;
-  d.in_w = reg(ra::kInShape) >> 16;
-  d.in_c = reg(ra::kInC);
-  d.pad_top = byte(reg(ra::kPad), 0);
-  d.pad_left = byte(reg(ra::kPad), 1);
-  d.pad_bottom = byte(reg(ra::kPad), 2);
-  d.pad_right = byte(reg(ra::kPad), 3);
-  d.kh = byte(reg(ra::kKernel), 0);
-  d.kw = byte(reg(ra::kKernel), 1);
-  d.stride_h = byte(reg(ra::kKernel), 2);
-  d.stride_w = byte(reg(ra::kKernel), 3);
-  d.out_h = reg(ra::kOutShape) & 0xFFFFu;
-  d.out_w = reg(ra::kOutShape) >> 16;
-  d.out_c = reg(ra::kOutC);
-  d.wt_addr = reg(ra::kWtAddr);
-  d.q_addr = reg(ra::kQAddr);
-  d.out_addr = reg(ra::kOutAddr);
-  d.relu = (reg(ra::kFlags) & ra::kFlagRelu) != 0;
-  d.raw_output = (reg(ra::kFlags) & ra::kFlagRawOutput) != 0;
-  return d;
-}
 
 ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
   if (d.in_h == 0 || d.in_w == 0 || d.in_c == 0 || d.out_h == 0 || d.out_w == 0 || d.out_c == 0 ||
@@ -68,7 +38,7 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
   if (d.out_h > (padded_h - d.kh) / d.stride_h + 1 || d.out_w > (padded_w - d.kw) / d.stride_w + 1) {
     return ra::kErrBadShape;
   }
-  if (d.k_steps() > static_cast<uint64_t>(golden::max_reduction(golden_kind(p.pe)))) return ra::kErrReduction;
+  if (d.k_steps() > static_cast<uint64_t>(golden::max_reduction(p.pe))) return ra::kErrReduction;
   const uint64_t in_bytes = mul_sat(mul_sat(d.in_h, d.in_w), d.in_c);
   if (!fits(d.in_addr, in_bytes, p.input_buffer_bytes)) return ra::kErrInOverflow;
   const uint64_t wt_bytes = mul_sat(mul_sat(d.out_c, uint64_t{d.kh} * d.kw), d.in_c);

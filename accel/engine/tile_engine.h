@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "accel/accel_params.h"
-#include "accel/accel_regs.h"
 #include "sw/golden/int8_ops.h"
+#include "sw/hal/regs/accel_regs.h"
 
 namespace sc_core {
 class sc_trace_file;
@@ -19,21 +19,10 @@ class sc_trace_file;
 
 namespace minconv::accel {
 
-// The tile descriptor registers, decoded.
-struct TileDescriptor {
-  uint32_t in_addr = 0;  // offset inside the input buffer
-  unsigned in_h = 0, in_w = 0, in_c = 0;
-  unsigned pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  unsigned kh = 0, kw = 0, stride_h = 0, stride_w = 0;
-  unsigned out_h = 0, out_w = 0, out_c = 0;
-  uint32_t wt_addr = 0;   // offset inside the weight buffer
-  uint32_t q_addr = 0;    // offset inside the weight buffer
-  uint32_t out_addr = 0;  // offset inside the output buffer
-  bool relu = false;
-  bool raw_output = false;
-
-  // From the raw register values kInAddr..kFlags (indexed by (offset - kInAddr) / 4).
-  static TileDescriptor decode(const uint32_t (&regs)[11]);
+// The tile descriptor registers, decoded (regs::accel::unpack), with the sizes derived from them.
+struct TileDescriptor : regs::accel::TileDesc {
+  TileDescriptor() = default;
+  explicit TileDescriptor(const regs::accel::TileDesc& d) : regs::accel::TileDesc(d) {}
 
   uint64_t k_steps() const { return uint64_t{kh} * kw * in_c; }
   uint64_t pixels() const { return uint64_t{out_h} * out_w; }

@@ -25,7 +25,7 @@
 #include <systemc>
 #include <tlm>
 
-#include "platform/dma/dma_regs.h"
+#include "sw/hal/regs/dma_regs.h"
 
 namespace minconv::platform {
 

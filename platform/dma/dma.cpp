@@ -1,7 +1,6 @@
 #include "platform/dma/dma.h"
 
 #include <algorithm>
-#include <cstring>
 #include <sstream>
 
 namespace minconv::platform {
@@ -76,7 +75,11 @@ Dma::Dma(const sc_core::sc_module_name& name, const DmaParams& params)
       bus_socket("bus_socket"),
       irq("irq", checked(params, static_cast<const char*>(name)).channels),
       params_(params),
-      cycle_(sc_core::sc_time(1000.0 / params.clock_mhz, sc_core::SC_NS)) {
+      cycle_(sc_core::sc_time(1000.0 / params.clock_mhz, sc_core::SC_NS)),
+      bank_(
+          csr_size(params.channels), [this](uint32_t offset) { return find_reg(offset); },
+          [this](const RegAccess& a) { return read_reg(a); },
+          [this](const RegAccess& a, uint32_t v) { write_reg(a, v); }, cycle_) {
   csr_socket.register_b_transport(this, &Dma::b_transport);
   csr_socket.register_transport_dbg(this, &Dma::transport_dbg);
 
@@ -95,147 +98,54 @@ Dma::Dma(const sc_core::sc_module_name& name, const DmaParams& params)
 // ---------------------------------------------------------------------------------------------------------
 // Registers
 
-void Dma::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
-  const uint64_t address = trans.get_address();
-  const unsigned length = trans.get_data_length();
-  tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-
-  bool byte_enables_ok = true;
-  if (trans.get_byte_enable_ptr() != nullptr) {
-    const unsigned be_length = trans.get_byte_enable_length();
-    for (unsigned i = 0; i < length && be_length > 0; ++i) {
-      byte_enables_ok = byte_enables_ok && trans.get_byte_enable_ptr()[i % be_length] == TLM_BYTE_ENABLED;
-    }
-    byte_enables_ok = byte_enables_ok && be_length > 0;
-  }
-
-  if (address % 4 != 0 || address >= csr_size()) {
-    status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  } else if (length != 4 || trans.get_streaming_width() < length) {
-    status = tlm::TLM_BURST_ERROR_RESPONSE;
-  } else if (!byte_enables_ok) {
-    status = tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
-  } else {
-    const auto offset = static_cast<uint32_t>(address);
-    uint32_t value = 0;
-    switch (trans.get_command()) {
-      case tlm::TLM_READ_COMMAND:
-        status = read_reg(offset, value);
-        if (status == tlm::TLM_OK_RESPONSE) {
-          std::memcpy(trans.get_data_ptr(), &value, 4);
-        }
-        break;
-      case tlm::TLM_WRITE_COMMAND:
-        std::memcpy(&value, trans.get_data_ptr(), 4);
-        status = write_reg(offset, value, delay);
-        break;
-      default:  // TLM_IGNORE_COMMAND: only the address is checked
-        status = read_reg(offset, value);
-        break;
-    }
-  }
-  delay += cycle_;
-  trans.set_response_status(status);
+const regs::Register* Dma::find_reg(uint32_t offset) const {
+  if (offset < r::kChannelBase) return r::kGlobalBlock.registers.find(offset);
+  const unsigned c = (offset - r::kChannelBase) / r::kChannelStride;
+  if (c >= params_.channels) return nullptr;
+  return r::kChannelBlock.registers.find((offset - r::kChannelBase) % r::kChannelStride);
 }
 
-unsigned Dma::transport_dbg(tlm::tlm_generic_payload& trans) {
-  const uint64_t address = trans.get_address();
-  const unsigned length = trans.get_data_length();
-  if (trans.get_command() != tlm::TLM_READ_COMMAND || address % 4 != 0 || length % 4 != 0) {
-    return 0;  // debug writes would have side effects (start, W1C): refused
-  }
-  unsigned done = 0;
-  while (done < length) {
-    uint32_t value = 0;
-    if (address + done >= csr_size() ||
-        read_reg(static_cast<uint32_t>(address + done), value) != tlm::TLM_OK_RESPONSE) {
+uint32_t Dma::read_reg(const RegAccess& access) const {
+  switch (access.offset) {
+    case r::kId:
+      return r::kIdValue;
+    case r::kChannels:
+      return params_.channels;
+    case r::kBurst:
+      return params_.burst_bytes;
+    default:
       break;
-    }
-    std::memcpy(trans.get_data_ptr() + done, &value, 4);
-    done += 4;
   }
-  trans.set_response_status(done == length ? tlm::TLM_OK_RESPONSE : tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  return done;
-}
-
-tlm::tlm_response_status Dma::read_reg(uint32_t offset, uint32_t& value) const {
-  if (offset < r::kChannelBase) {
-    switch (offset) {
-      case r::kId:
-        value = r::kIdValue;
-        return tlm::TLM_OK_RESPONSE;
-      case r::kChannels:
-        value = params_.channels;
-        return tlm::TLM_OK_RESPONSE;
-      case r::kBurst:
-        value = params_.burst_bytes;
-        return tlm::TLM_OK_RESPONSE;
-      default:
-        return tlm::TLM_ADDRESS_ERROR_RESPONSE;
-    }
-  }
-  const unsigned c = (offset - r::kChannelBase) / r::kChannelStride;
-  const uint32_t reg = (offset - r::kChannelBase) % r::kChannelStride;
-  if (c >= channels_.size()) {
-    return tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  }
+  const unsigned c = (access.offset - r::kChannelBase) / r::kChannelStride;
+  const uint32_t reg = access.reg.offset;
   const Channel& ch = *channels_[c];
-  if (reg < r::kCtrl) {
-    value = ch.regs[word(reg)];
-    return tlm::TLM_OK_RESPONSE;
-  }
   switch (reg) {
     case r::kCtrl:
-      value = ch.ctrl;  // kCtrlStart reads as 0
-      return tlm::TLM_OK_RESPONSE;
+      return ch.ctrl;  // kCtrlStart reads as 0
     case r::kStatus:
-      value = ch.status;
-      return tlm::TLM_OK_RESPONSE;
+      return ch.status;
     case r::kBytesDone:
-      value = ch.bytes_done;
-      return tlm::TLM_OK_RESPONSE;
+      return ch.bytes_done;
     case r::kErrorAddr:
-      value = ch.error_addr;
-      return tlm::TLM_OK_RESPONSE;
-    default:
-      return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+      return ch.error_addr;
+    default:  // the transfer registers kSrc..kNext
+      return ch.regs[word(reg)];
   }
 }
 
-tlm::tlm_response_status Dma::write_reg(uint32_t offset, uint32_t value, const sc_core::sc_time& delay) {
-  if (offset < r::kChannelBase) {
-    uint32_t ignored = 0;
-    const tlm::tlm_response_status mapped = read_reg(offset, ignored);
-    return mapped == tlm::TLM_OK_RESPONSE ? tlm::TLM_COMMAND_ERROR_RESPONSE : mapped;  // all global regs RO
-  }
-  const unsigned c = (offset - r::kChannelBase) / r::kChannelStride;
-  const uint32_t reg = (offset - r::kChannelBase) % r::kChannelStride;
-  if (c >= channels_.size()) {
-    return tlm::TLM_ADDRESS_ERROR_RESPONSE;
-  }
+void Dma::write_reg(const RegAccess& access, uint32_t value) {
+  // Only channel registers are writable (the bank refuses writes to read-only ones).
+  const unsigned c = (access.offset - r::kChannelBase) / r::kChannelStride;
+  const uint32_t reg = access.reg.offset;
   Channel& ch = *channels_[c];
-  if (reg < r::kCtrl) {
+  if (reg == r::kCtrl) {
+    write_ctrl(c, value, access.delay);
+  } else if (reg == r::kStatus) {
+    if (value & r::kStatusDone) ch.status &= ~r::kStatusDone;
+    if (value & r::kStatusError) ch.status &= ~(r::kStatusError | r::kStatusErrCodeMask);
+    irq_event_.notify(access.delay);
+  } else {
     ch.regs[word(reg)] = value;
-    return tlm::TLM_OK_RESPONSE;
-  }
-  switch (reg) {
-    case r::kCtrl:
-      write_ctrl(c, value, delay);
-      return tlm::TLM_OK_RESPONSE;
-    case r::kStatus:
-      if (value & r::kStatusDone) {
-        ch.status &= ~r::kStatusDone;
-      }
-      if (value & r::kStatusError) {
-        ch.status &= ~(r::kStatusError | r::kStatusErrCodeMask);
-      }
-      irq_event_.notify(delay);
-      return tlm::TLM_OK_RESPONSE;
-    case r::kBytesDone:
-    case r::kErrorAddr:
-      return tlm::TLM_COMMAND_ERROR_RESPONSE;  // read-only
-    default:
-      return tlm::TLM_ADDRESS_ERROR_RESPONSE;
   }
 }
 

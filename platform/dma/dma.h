@@ -1,6 +1,6 @@
 #pragma once
 // Multi-channel DMA engine: moves 3-D strided blocks (planes x rows x row_bytes) between bus addresses, in
-// bursts of at most `burst_bytes` that never cross a row. Register map: platform/dma/dma_regs.h.
+// bursts of at most `burst_bytes` that never cross a row. Register map: sw/hal/regs/dma_regs.h.
 //
 // Behaviour (what the driver can rely on):
 // - Each channel has its own SC_THREAD; channels run concurrently and contend on the bus through the
@@ -26,11 +26,8 @@
 // - A zero row_bytes, rows or planes, or a misaligned descriptor address, is error kErrBadConfig.
 // - kStatus done/error are write-1-to-clear; the channel's irq line is high while (done | error) and
 //   kCtrlIrqEnable is set.
-// - CSR accesses must be single aligned 32-bit words without byte enables: misaligned or unmapped offsets
-//   give TLM_ADDRESS_ERROR_RESPONSE, other lengths or streaming widths TLM_BURST_ERROR_RESPONSE, byte
-//   enables TLM_BYTE_ENABLE_ERROR_RESPONSE, and writes to read-only registers TLM_COMMAND_ERROR_RESPONSE
-//   (a driver bug made visible rather than silently dropped). Each access costs one DMA cycle.
-//   transport_dbg reads registers without side effects; debug writes are refused (return 0).
+// - CSR accesses follow platform/regs/register_bank.h (error statuses, debug reads without side effects);
+//   each access costs one DMA cycle.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -45,8 +42,9 @@
 
 #include "platform/config/yaml_map.h"
 #include "platform/dma/burst_window.h"
-#include "platform/dma/dma_regs.h"
+#include "platform/regs/register_bank.h"
 #include "platform/stats/stats.h"
+#include "sw/hal/regs/dma_regs.h"
 
 namespace minconv::platform {
 
@@ -110,11 +108,13 @@ class Dma : public sc_core::sc_module, public StatsSource {
     ChannelStats stats;
   };
 
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
-  // Untimed register access at a local offset (aligned, 32-bit).
-  tlm::tlm_response_status read_reg(uint32_t offset, uint32_t& value) const;
-  tlm::tlm_response_status write_reg(uint32_t offset, uint32_t value, const sc_core::sc_time& delay);
+  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d) { bank_.b_transport(t, d); }
+  unsigned transport_dbg(tlm::tlm_generic_payload& t) { return bank_.transport_dbg(t); }
+  // The register at a CSR offset (the global table, then one channel table per channel), or nullptr.
+  const regs::Register* find_reg(uint32_t offset) const;
+  // Register behaviour (the bank has checked the access).
+  uint32_t read_reg(const RegAccess& access) const;
+  void write_reg(const RegAccess& access, uint32_t value);
   void write_ctrl(unsigned c, uint32_t value, const sc_core::sc_time& delay);
 
   void channel_thread(unsigned c);
@@ -145,6 +145,7 @@ class Dma : public sc_core::sc_module, public StatsSource {
   sc_core::sc_time cycle_;
   std::vector<std::unique_ptr<Channel>> channels_;
   sc_core::sc_event irq_event_;
+  RegisterBank bank_;
 
   TrafficStats traffic_;
   unsigned active_channels_ = 0;

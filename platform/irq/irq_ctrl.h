@@ -1,16 +1,16 @@
 #pragma once
 // Interrupt controller: N level-sensitive input lines, an enable mask, and one output line to the CPU,
-// asserted while (status & enable) != 0. Register map: platform/irq/irq_regs.h.
+// asserted while (status & enable) != 0. Register map: sw/hal/regs/irq_regs.h.
 //
-// Register accesses must be single aligned 32-bit words: misaligned or unmapped offsets give
-// TLM_ADDRESS_ERROR_RESPONSE, other lengths or streaming widths TLM_BURST_ERROR_RESPONSE, partial byte
-// enables TLM_BYTE_ENABLE_ERROR_RESPONSE, writes to read-only registers TLM_COMMAND_ERROR_RESPONSE. Enable
-// bits above the number of lines are not stored (read as 0). transport_dbg reads registers.
+// Register accesses follow platform/regs/register_bank.h (error statuses, debug reads). Enable bits above
+// the number of lines are not stored (read as 0).
 #include <cstdint>
 
 #include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
+
+#include "platform/regs/register_bank.h"
 
 namespace minconv::platform {
 
@@ -30,15 +30,15 @@ class IrqCtrl : public sc_core::sc_module {
   uint32_t pending() const { return status() & enable_; }
 
  private:
-  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  unsigned transport_dbg(tlm::tlm_generic_payload& trans);
-  tlm::tlm_response_status read_reg(uint32_t offset, uint32_t& value) const;
-  tlm::tlm_response_status write_reg(uint32_t offset, uint32_t value, const sc_core::sc_time& delay);
+  void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d) { bank_.b_transport(t, d); }
+  unsigned transport_dbg(tlm::tlm_generic_payload& t) { return bank_.transport_dbg(t); }
+  uint32_t read_reg(const RegAccess& access) const;
+  void write_reg(const RegAccess& access, uint32_t value);
   void update_output();  // SC_METHOD: sensitive to the inputs and to enable writes
 
   uint32_t enable_ = 0;
   uint32_t line_mask_ = 0;
-  sc_core::sc_time latency_;
+  RegisterBank bank_;
   sc_core::sc_event enable_changed_;
 };
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <sstream>
 
-#include "platform/dma/dma_regs.h"
 #include "sw/driver/dma_driver.h"
 #include "sw/driver/irq.h"
+#include "sw/hal/regs/dma_regs.h"
 
 namespace minconv::sw {
 

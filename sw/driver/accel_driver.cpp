@@ -2,8 +2,6 @@
 
 #include <sstream>
 
-#include "accel/accel_regs.h"
-
 namespace minconv::sw {
 
 namespace regs = minconv::regs::accel;
@@ -31,24 +29,15 @@ AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& 
   caps_.out_bytes = read(regs::kOutBufBytes);
   caps_.max_kernel = read(regs::kMaxKernel);
   caps_.max_stride = read(regs::kMaxStride);
-  write(regs::kStatus, regs::kStatusDone | regs::kStatusError);
+  write(regs::kStatus, regs::kStatusW1C);
   write(regs::kIrqEnable, regs::kIrqOnDone | regs::kIrqOnError);
   irq_.attach(soc.irq_accel, [this] { on_interrupt(); });
 }
 
 void AccelDriver::start(const AccelTile& t) {
   if (running_) throw std::logic_error("accelerator tile started while another is running");
-  write(regs::kInAddr, t.in_addr);
-  write(regs::kInShape, (t.in_h & 0xFFFF) | (t.in_w << 16));
-  write(regs::kInC, t.in_c);
-  write(regs::kPad, t.pad_top | (t.pad_left << 8) | (t.pad_bottom << 16) | (t.pad_right << 24));
-  write(regs::kKernel, t.kh | (t.kw << 8) | (t.stride_h << 16) | (t.stride_w << 24));
-  write(regs::kOutShape, (t.out_h & 0xFFFF) | (t.out_w << 16));
-  write(regs::kOutC, t.out_c);
-  write(regs::kWtAddr, t.wt_addr);
-  write(regs::kQAddr, t.q_addr);
-  write(regs::kOutAddr, t.out_addr);
-  write(regs::kFlags, (t.relu ? regs::kFlagRelu : 0) | (t.raw_output ? regs::kFlagRawOutput : 0));
+  const regs::DescWords words = regs::pack(t);
+  for (uint32_t i = 0; i < regs::kDescWords; ++i) write(regs::kInAddr + 4 * i, words[i]);
   running_ = true;
   error_ = false;
   write(regs::kCtrl, regs::kCtrlStart);
@@ -56,13 +45,13 @@ void AccelDriver::start(const AccelTile& t) {
 
 void AccelDriver::on_interrupt() {
   const uint32_t status = read(regs::kStatus);
-  if ((status & (regs::kStatusDone | regs::kStatusError)) == 0) return;
+  if ((status & regs::kStatusW1C) == 0) return;
   if (status & regs::kStatusError) {
     error_ = true;
     error_code_ = (status & regs::kStatusErrCodeMask) >> regs::kStatusErrCodeShift;
   }
   if ((status & regs::kStatusBusy) == 0) running_ = false;
-  write(regs::kStatus, status & (regs::kStatusDone | regs::kStatusError));
+  write(regs::kStatus, status & regs::kStatusW1C);
 }
 
 void AccelDriver::wait() {

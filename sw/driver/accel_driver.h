@@ -7,13 +7,14 @@
 
 #include "sw/driver/irq.h"
 #include "sw/hal/hal.h"
+#include "sw/hal/regs/accel_regs.h"
 #include "sw/hal/soc_info.h"
 
 namespace minconv::sw {
 
 // What the hardware says about itself (nothing about the accelerator is hard-coded in software).
 struct AccelCaps {
-  uint32_t pe_kind = 0;  // regs::accel::PeKind
+  uint32_t pe_kind = 0;  // the PE_KIND register: a golden::PeKind
   uint32_t rows = 0, cols = 0;
   uint32_t clock_khz = 0;
   uint32_t in_offset = 0, in_bytes = 0;  // buffers inside the SRAM window (two halves each)
@@ -23,16 +24,7 @@ struct AccelCaps {
 };
 
 // One tile: the accelerator's descriptor registers (offsets are inside each buffer).
-struct AccelTile {
-  uint32_t in_addr = 0;
-  uint32_t in_h = 0, in_w = 0, in_c = 0;
-  uint32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
-  uint32_t kh = 1, kw = 1, stride_h = 1, stride_w = 1;
-  uint32_t out_h = 0, out_w = 0, out_c = 0;
-  uint32_t wt_addr = 0, q_addr = 0, out_addr = 0;
-  bool relu = false;
-  bool raw_output = false;
-};
+using AccelTile = regs::accel::TileDesc;
 
 struct AccelCounters {
   uint64_t busy = 0, active = 0, stall = 0, buf_read = 0, buf_write = 0, tiles = 0, folds = 0;

@@ -2,11 +2,28 @@
 
 #include <sstream>
 
-#include "platform/dma/dma_regs.h"
+#include "sw/hal/regs/dma_regs.h"
 
 namespace minconv::sw {
 
 namespace regs = minconv::regs::dma;
+
+namespace {
+regs::Transfer transfer(const DmaJob& j, uint32_t next) {
+  regs::Transfer t;
+  t.src = j.src;
+  t.dst = j.dst;
+  t.row_bytes = j.row_bytes;
+  t.rows = j.rows;
+  t.planes = j.planes;
+  t.src_row_stride = j.src_row_stride;
+  t.dst_row_stride = j.dst_row_stride;
+  t.src_plane_stride = j.src_plane_stride;
+  t.dst_plane_stride = j.dst_plane_stride;
+  t.next = next;
+  return t;
+}
+}  // namespace
 
 DmaDriver::DmaDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& irq)
     : hal_(hal), irq_(irq), base_(soc.dma_base) {
@@ -19,7 +36,7 @@ DmaDriver::DmaDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& irq)
   state_.resize(hal_.read32(base_ + regs::kChannels));
   burst_ = hal_.read32(base_ + regs::kBurst);
   for (unsigned c = 0; c < channels(); ++c) {
-    hal_.write32(reg(c, regs::kStatus), regs::kStatusDone | regs::kStatusError);
+    hal_.write32(reg(c, regs::kStatus), regs::kStatusW1C);
     irq_.attach(soc.irq_dma_first + c, [this, c] { on_interrupt(c); });
   }
 }
@@ -36,16 +53,7 @@ void DmaDriver::check_idle(unsigned channel) const {
 
 void DmaDriver::start(unsigned channel, const DmaJob& job) {
   check_idle(channel);
-  const uint32_t words[] = {job.src,
-                            job.dst,
-                            job.row_bytes,
-                            job.rows,
-                            job.planes,
-                            job.src_row_stride,
-                            job.dst_row_stride,
-                            job.src_plane_stride,
-                            job.dst_plane_stride,
-                            0};
+  const regs::DescWords words = regs::pack(transfer(job, 0));
   for (uint32_t i = 0; i < regs::kDescWords; ++i) hal_.write32(reg(channel, regs::kSrc + 4 * i), words[i]);
   state_[channel] = Channel{true, false, 0, 0};
   hal_.write32(reg(channel, regs::kCtrl), regs::kCtrlStart | regs::kCtrlIrqEnable);
@@ -61,11 +69,10 @@ void DmaDriver::start_list(unsigned channel, uint32_t first) {
 uint32_t DmaDriver::write_descriptors(uint32_t address, const std::vector<DmaJob>& jobs) {
   std::vector<uint32_t> words;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const DmaJob& j = jobs[i];
     const uint32_t next =
         i + 1 < jobs.size() ? address + static_cast<uint32_t>((i + 1) * regs::kDescWords * 4) : 0;
-    words.insert(words.end(), {j.src, j.dst, j.row_bytes, j.rows, j.planes, j.src_row_stride,
-                               j.dst_row_stride, j.src_plane_stride, j.dst_plane_stride, next});
+    const regs::DescWords d = regs::pack(transfer(jobs[i], next));
+    words.insert(words.end(), d.begin(), d.end());
   }
   hal_.write_block(address, words.data(), words.size() * 4);
   return static_cast<uint32_t>(words.size() * 4);
@@ -73,7 +80,7 @@ uint32_t DmaDriver::write_descriptors(uint32_t address, const std::vector<DmaJob
 
 void DmaDriver::on_interrupt(unsigned channel) {
   const uint32_t status = hal_.read32(reg(channel, regs::kStatus));
-  if ((status & (regs::kStatusDone | regs::kStatusError)) == 0) return;
+  if ((status & regs::kStatusW1C) == 0) return;
   Channel& ch = state_[channel];
   if (status & regs::kStatusError) {
     ch.error = true;
@@ -82,7 +89,7 @@ void DmaDriver::on_interrupt(unsigned channel) {
   }
   // A start-while-busy error leaves the running job going: it is still running.
   if ((status & regs::kStatusBusy) == 0) ch.running = false;
-  hal_.write32(reg(channel, regs::kStatus), status & (regs::kStatusDone | regs::kStatusError));
+  hal_.write32(reg(channel, regs::kStatus), status & regs::kStatusW1C);
 }
 
 void DmaDriver::wait(unsigned channel) {

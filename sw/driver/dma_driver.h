@@ -11,7 +11,7 @@
 
 namespace minconv::sw {
 
-// A 3-D strided copy (see platform/dma/dma_regs.h). Defaults make a 1-D copy.
+// A 3-D strided copy (see sw/hal/regs/dma_regs.h). Defaults make a 1-D copy.
 struct DmaJob {
   uint32_t src = 0;
   uint32_t dst = 0;

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "platform/irq/irq_regs.h"
+#include "sw/hal/regs/irq_regs.h"
 
 namespace minconv::sw {
 

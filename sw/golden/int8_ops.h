@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "sw/golden/pe_kind.h"
 #include "sw/golden/tensor.h"
 
 namespace minconv::golden {
-
-enum class PeKind { kMin, kMul };
 
 // Convolution geometry. A fully connected layer is a 1x1 convolution of a 1 x 1 x K input.
 struct ConvGeometry {

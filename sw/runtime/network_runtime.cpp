@@ -4,7 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "accel/accel_regs.h"
+#include "sw/hal/regs/accel_regs.h"
 
 namespace minconv::sw {
 

@@ -5,13 +5,27 @@
 #include <vector>
 
 #include "accel/accel_params.h"
-#include "accel/accel_regs.h"
 #include "sw/golden/int8_ops.h"
+#include "sw/hal/regs/accel_regs.h"
 
 namespace minconv::accel::test {
 
-inline golden::PeKind to_golden(PeKind k) {
-  return k == PeKind::kMin ? golden::PeKind::kMin : golden::PeKind::kMul;
+// Tile timing as docs/accelerator.md states it, written here by hand and independently of the engine's
+// accel::fold_count / tile_cycles: folds = ceil(out_c / R) * ceil(pixels / C), each K + R + C - 2 compute
+// cycles and R drain cycles, plus 4 setup and 3 post-scale cycles per tile.
+inline uint64_t documented_folds(uint64_t rows, uint64_t cols, uint64_t out_c, uint64_t pixels) {
+  return ((out_c + rows - 1) / rows) * ((pixels + cols - 1) / cols);
+}
+inline uint64_t documented_tile_cycles(uint64_t rows, uint64_t cols, uint64_t k, uint64_t out_c,
+                                       uint64_t pixels) {
+  return 4 + documented_folds(rows, cols, out_c, pixels) * (k + rows + cols - 2 + rows) + 3;
+}
+
+// Writes a descriptor's registers kInAddr..kFlags with `write(offset, value)`, packed by the register map.
+template <class Write>
+void write_descriptor(Write&& write, const regs::accel::TileDesc& d) {
+  const regs::accel::DescWords words = regs::accel::pack(d);
+  for (uint32_t i = 0; i < regs::accel::kDescWords; ++i) write(regs::accel::kInAddr + 4 * i, words[i]);
 }
 
 inline std::vector<int8_t> random_int8(std::mt19937& rng, size_t n, int lo = -127, int hi = 127) {

@@ -175,23 +175,22 @@ TEST(TileEngine, RandomTilesMatchGolden) {
     golden::Tensor8 in(static_cast<int>(d.in_h), static_cast<int>(d.in_w), static_cast<int>(d.in_c));
     in.data = job.input;
     const TileResult r = CppTileEngine().run(job);
-    const uint64_t folds = fold_count(job.array.rows, job.array.cols, d.out_c, d.pixels());
+    const uint64_t folds = test::documented_folds(job.array.rows, job.array.cols, d.out_c, d.pixels());
     ASSERT_EQ(r.counters.folds, folds);
-    ASSERT_EQ(r.cycles, tile_cycles(job.array.rows, job.array.cols, d.k_steps(), d.out_c, d.pixels()));
+    ASSERT_EQ(r.cycles,
+              test::documented_tile_cycles(job.array.rows, job.array.cols, d.k_steps(), d.out_c, d.pixels()));
     ASSERT_EQ(r.counters.macs, d.out_c * d.pixels() * d.k_steps());
     ASSERT_EQ(r.counters.buf_write_bytes, d.output_bytes());
     if (d.raw_output) {
-      const golden::Tensor32 want =
-          golden::conv2d_raw(test::to_golden(pe), in, job.weights, static_cast<int>(d.out_c), g,
-                             test::to_golden(job.post), d.relu);
+      const golden::Tensor32 want = golden::conv2d_raw(pe, in, job.weights, static_cast<int>(d.out_c), g,
+                                                       test::to_golden(job.post), d.relu);
       ASSERT_EQ(r.output.size(), want.data.size() * 4);
       std::vector<int32_t> got(want.data.size());
       std::memcpy(got.data(), r.output.data(), r.output.size());
       ASSERT_EQ(got, want.data) << "iteration " << iter;
     } else {
-      const golden::Tensor8 want =
-          golden::conv2d_int8(test::to_golden(pe), in, job.weights, static_cast<int>(d.out_c), g,
-                              test::to_golden(job.post), d.relu);
+      const golden::Tensor8 want = golden::conv2d_int8(pe, in, job.weights, static_cast<int>(d.out_c), g,
+                                                       test::to_golden(job.post), d.relu);
       std::vector<int8_t> got(r.output.size());
       std::memcpy(got.data(), r.output.data(), r.output.size());
       ASSERT_EQ(got, want.data) << "iteration " << iter;

@@ -8,13 +8,13 @@
 #include <sstream>
 #include <string>
 
-#include "accel/accel_regs.h"
-#include "platform/dma/dma_regs.h"
 #include "platform/soc/simulation.h"
 #include "platform/soc/soc.h"
 #include "sw/driver/accel_driver.h"
 #include "sw/driver/dma_driver.h"
 #include "sw/golden/int8_ops.h"
+#include "sw/hal/regs/accel_regs.h"
+#include "sw/hal/regs/dma_regs.h"
 #include "tests/regression/layer_harness.h"
 
 namespace minconv::regression {

@@ -57,7 +57,11 @@ struct Stack {
     EXPECT_TRUE(src == dst);
   }
   void start(unsigned c, uint32_t src, uint32_t dst, uint32_t bytes) {
-    const uint32_t words[] = {src, dst, bytes, 1, 1, 0, 0, 0, 0, 0};
+    r::Transfer t;
+    t.src = src;
+    t.dst = dst;
+    t.row_bytes = bytes;
+    const r::DescWords words = r::pack(t);
     for (unsigned i = 0; i < r::kDescWords; ++i) {
       EXPECT_EQ(cpu.write32(csr(c, 4 * i), words[i]), tlm::TLM_OK_RESPONSE);
     }

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "platform/dma/dma.h"
-#include "platform/dma/dma_regs.h"
+#include "sw/hal/regs/dma_regs.h"
 #include "tests/common/test_initiator.h"
 #include "tests/platform/dma/test_memory.h"
 
@@ -34,9 +34,12 @@ inline uint32_t err_code(uint32_t status) {
 }
 
 // One transfer as software describes it (register or descriptor layout).
-struct Job {
-  uint32_t src = kSrcBase, dst = kDstBase, row_bytes = 0, rows = 1, planes = 1;
-  uint32_t src_row_stride = 0, dst_row_stride = 0, src_plane_stride = 0, dst_plane_stride = 0, next = 0;
+// A transfer (packed by regs::dma::pack) from the test sources to the test destinations by default.
+struct Job : r::Transfer {
+  Job() {
+    src = kSrcBase;
+    dst = kDstBase;
+  }
   uint32_t bytes() const { return row_bytes * rows * planes; }
 };
 
@@ -71,31 +74,13 @@ struct Bench {
     EXPECT_EQ(cpu.write32(address, v), tlm::TLM_OK_RESPONSE) << "write 0x" << std::hex << address;
   }
   void program(unsigned c, const Job& j) {
-    const uint32_t words[r::kDescWords] = {j.src,
-                                           j.dst,
-                                           j.row_bytes,
-                                           j.rows,
-                                           j.planes,
-                                           j.src_row_stride,
-                                           j.dst_row_stride,
-                                           j.src_plane_stride,
-                                           j.dst_plane_stride,
-                                           j.next};
+    const r::DescWords words = r::pack(j);
     for (unsigned i = 0; i < r::kDescWords; ++i) {
       wr(csr(c, 4 * i), words[i]);
     }
   }
   void put_descriptor(uint32_t address, const Job& j) {
-    const uint32_t words[r::kDescWords] = {j.src,
-                                           j.dst,
-                                           j.row_bytes,
-                                           j.rows,
-                                           j.planes,
-                                           j.src_row_stride,
-                                           j.dst_row_stride,
-                                           j.src_plane_stride,
-                                           j.dst_plane_stride,
-                                           j.next};
+    const r::DescWords words = r::pack(j);
     for (unsigned i = 0; i < r::kDescWords; ++i) {
       mem.put32(address + 4 * i, words[i]);
     }

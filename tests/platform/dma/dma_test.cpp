@@ -2,6 +2,7 @@
 // process (SystemC elaborates once per process).
 #include <gtest/gtest.h>
 
+#include "tests/common/register_rules.h"
 #include "tests/platform/dma/dma_bench.h"
 
 namespace minconv::platform::dma_test {
@@ -17,6 +18,27 @@ TEST(DmaTest, IdentificationRegisters) {
   EXPECT_EQ(b.rd(r::kBurst), 128u);
   EXPECT_EQ(b.dma.csr_size(), csr(3, 0));
   EXPECT_EQ(Dma::csr_size(3), 0x100u + 3 * 0x40u);
+}
+
+// Every register of the global bank and of each channel bank against sw/hal/regs/dma_regs.h: reset value,
+// access rules, holes (including the banks of channels that do not exist).
+TEST(DmaTest, EveryRegisterFollowsTheMap) {
+  DmaParams p;
+  p.channels = 3;
+  p.burst_bytes = 64;
+  Bench b(p);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  testing::BankUnderTest global{
+      0, r::kGlobalRegisters, r::kChannelBase, {{r::kChannels, 3}, {r::kBurst, 64}}, nullptr};
+  testing::expect_register_map(b.cpu, global);
+  for (unsigned c = 0; c < p.channels; ++c) {
+    testing::BankUnderTest channel{csr(c, 0), r::kChannelRegisters, r::kChannelStride, {}, nullptr};
+    testing::expect_register_map(b.cpu, channel);
+  }
+  uint32_t v = 0;
+  EXPECT_EQ(b.cpu.read32(csr(p.channels, r::kSrc), v), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // no such channel
+  sc_core::sc_start();
+  EXPECT_EQ(b.dma.stats_json().at("channels").at(0).at("jobs"), 0u);  // no access started a job
 }
 
 TEST(DmaTest, Copy1D) {

@@ -6,8 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "platform/dma/dma.h"
-#include "platform/dma/dma_regs.h"
-#include "platform/irq/irq_regs.h"
+#include "sw/hal/regs/dma_regs.h"
+#include "sw/hal/regs/irq_regs.h"
+#include "tests/common/register_rules.h"
 #include "tests/common/test_initiator.h"
 #include "tests/platform/dma/test_memory.h"
 
@@ -92,6 +93,16 @@ TEST(IrqTest, StatusEnablePendingAndOutput) {
   EXPECT_EQ(s[6].status, 0x4u);
   EXPECT_EQ(s[6].pending, 0u);
   EXPECT_FALSE(s[6].out);
+}
+
+// Every register against sw/hal/regs/irq_regs.h: reset value, access rules, holes. ENABLE stores one bit per
+// line.
+TEST(IrqTest, EveryRegisterFollowsTheMap) {
+  Bench b(5);
+  sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  testing::BankUnderTest bank{0, r::kRegisters, r::kSize, {{r::kLines, 5}}, nullptr};
+  bank.stored_bits = [](const regs::Register& reg) { return reg.offset == r::kEnable ? 0x1Fu : 0xFFFFFFFFu; };
+  testing::expect_register_map(b.cpu, bank);
 }
 
 TEST(IrqTest, CsrMisuseGetsErrorResponses) {
