@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "sw/golden/float_ops.h"
@@ -167,21 +168,37 @@ struct SyntheticData {
   }
 };
 
-SgdOptions synthetic_options(double lr) {
-  SgdOptions opt;
-  opt.lr = lr;
+// SGD with momentum at a constant learning rate, batches of 10.
+TrainerOptions synthetic_options(double lr) {
+  TrainerOptions opt;
+  opt.optimizer.kind = OptimizerKind::kSgd;
+  opt.schedule.kind = ScheduleKind::kConstant;
+  opt.schedule.lr = lr;
   opt.batch = 10;
+  opt.threads = 1;
   return opt;
+}
+
+// Trains net (no BN) for `epochs`; returns the first and last epoch results.
+std::pair<EpochResult, EpochResult> fit(FloatNetwork& net, FloatMode mode, const TrainerOptions& opt,
+                                        int epochs, const std::vector<TensorF>& x,
+                                        const std::vector<uint8_t>& y) {
+  TrainNetwork t;
+  t.net = net;
+  Trainer trainer(t, mode, opt);
+  const EpochResult first = trainer.epoch(x, y, 0);
+  EpochResult last = first;
+  for (int e = 1; e < epochs; ++e) last = trainer.epoch(x, y, e);
+  net = t.net;
+  return {first, last};
 }
 
 TEST(Train, LearnsSeparableProblemStandard) {
   const SyntheticData d;
   FloatNetwork net = tiny_network(43);
-  SgdTrainer trainer(net, FloatMode::kStandard, synthetic_options(0.05));
   const double before = accuracy(net, d.test_x, d.test_y, FloatMode::kStandard);
-  const EpochResult first = trainer.epoch(d.train_x, d.train_y);
-  EpochResult last = first;
-  for (int e = 0; e < 14; ++e) last = trainer.epoch(d.train_x, d.train_y);
+  const auto [first, last] =
+      fit(net, FloatMode::kStandard, synthetic_options(0.05), 15, d.train_x, d.train_y);
   const double after = accuracy(net, d.test_x, d.test_y, FloatMode::kStandard);
   EXPECT_LT(last.loss, 0.6 * first.loss) << "first epoch " << first.loss << ", last " << last.loss;
   EXPECT_GT(after, 0.85) << "accuracy before training " << before;
@@ -193,14 +210,11 @@ TEST(Train, LearnsSeparableProblemStandard) {
 TEST(Train, LearnsSeparableProblemMinConvByFineTuning) {
   const SyntheticData d;
   FloatNetwork net = tiny_network(43);
-  SgdTrainer pre(net, FloatMode::kStandard, synthetic_options(0.02));
-  pre.epoch(d.train_x, d.train_y);
+  fit(net, FloatMode::kStandard, synthetic_options(0.02), 1, d.train_x, d.train_y);
   FloatNetwork min_net = net;
   match_minconv_gains(net, min_net, d.train_x);
-  SgdTrainer trainer(min_net, FloatMode::kMinConv, synthetic_options(0.02));
-  const EpochResult first = trainer.epoch(d.train_x, d.train_y);
-  EpochResult last = first;
-  for (int e = 0; e < 14; ++e) last = trainer.epoch(d.train_x, d.train_y);
+  const auto [first, last] =
+      fit(min_net, FloatMode::kMinConv, synthetic_options(0.02), 15, d.train_x, d.train_y);
   const Calibration cal = calibrate(min_net, d.train_x, FloatMode::kMinConv);
   const double after = accuracy(min_net, d.test_x, d.test_y, FloatMode::kMinConv, &cal);
   EXPECT_LT(last.loss, 0.9 * first.loss) << "first epoch " << first.loss << ", last " << last.loss;
