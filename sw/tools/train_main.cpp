@@ -33,7 +33,8 @@ void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, st
       ->capture_default_str()
       ->check(CLI::IsMember({"fashion-mnist", "mnist"}));
   app.add_option("--data", data_dir, "Data set directory (default: where scripts/setup.sh installs it)");
-  app.add_option("--from", o.from, "transfer: the standard network to start from (MCNF, LeNet-5 structure)");
+  app.add_option("--from", o.from, "transfer: the standard network to start from (MCNF, LeNet-5 structure)")
+      ->check(CLI::ExistingFile);
   app.add_option("--out-std", o.out_std, "transfer without --from: also save the standard network it trains");
   app.add_option("--epochs", o.epochs,
                  "Epochs (default: 15 standard and minconv, 10 fine-tuning for transfer)")
@@ -78,6 +79,8 @@ void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, st
                  "the start of every epoch and held (epoch), as inference holds it")
       ->capture_default_str()
       ->check(CLI::IsMember({"batch", "epoch"}));
+  app.add_flag("--grad-mu-w", t.mu_w_gradient,
+               "MinConv training: let the gradient flow through each filter's mu_|w| too (docs/training.md)");
   app.add_flag("!--no-gain-match", o.gain_match,
                "Skip gain matching (transfer; minconv without --bn: matching to the untrained standard net)");
   app.add_option("--train-limit", train_limit, "Use at most this many training images")

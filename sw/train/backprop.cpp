@@ -32,6 +32,7 @@ void prepare_min_weights(const FloatLayer& l, std::size_t k_size, double mu_x,
   lw.sign_w.assign(n, 0.0f);
   lw.chain.assign(n, 0.0f);
   lw.mu_w.assign(static_cast<std::size_t>(l.out_c), 0.0f);
+  lw.mu_x = mu_x;
   for (int o = 0; o < l.out_c; ++o) {
     const double m = mu_w[o];
     lw.mu_w[o] = static_cast<float>(m);
@@ -258,11 +259,13 @@ void Pass::bn_forward(std::size_t i) {
       std::vector<float>& z = out_[i][n];
       std::vector<float>& h = hat_[i][n];
       h.resize(z.size());
-      for (std::size_t j = 0; j < z.size(); ++j) {
-        const std::size_t o = j % oc;
-        h[j] = (z[j] - m[o]) * inv[o];
-        const float y = bn.gamma[o] * h[j] + bn.beta[o];
-        z[j] = l.relu ? std::max(y, 0.0f) : y;
+      for (std::size_t j0 = 0; j0 < z.size(); j0 += oc) {
+        for (std::size_t o = 0; o < oc; ++o) {
+          const std::size_t j = j0 + o;
+          h[j] = (z[j] - m[o]) * inv[o];
+          const float y = bn.gamma[o] * h[j] + bn.beta[o];
+          z[j] = l.relu ? std::max(y, 0.0f) : y;
+        }
       }
     }
   });

@@ -20,6 +20,12 @@
 // |w| = 2 mu_w) and a one-sided subgradient on those sets. Clipped weights (|w| >= 2 mu_w) get no gradient
 // from the loss, only weight decay. Inputs beyond the clip (|x| >= 2 mu_x >= |w'|) get none either.
 //
+// Optionally (PassOptions::mu_w_gradient) the gradient also flows through mu_w,o = mean_k |w_ok| (mu_x
+// stays constant). Per term, holding w: x-side f = mu_w·sgn(w')·x, so df/dmu_w = sgn(w')·x; w-side and
+// unclipped f = mu_x·sgn(x)·w, so df/dmu_w = 0; w-side and clipped f = 2·mu_x·mu_w·sgn(x)·sgn(w), so
+// df/dmu_w = 2·mu_x·sgn(x)·sgn(w). Then dL/dw_ok gains dL/dmu_w,o · sgn(w_ok) / K. This lets every weight
+// of a filter move the filter's gain, which the held-constant rule gives only to w-side weights.
+//
 // Batch normalisation (batchnorm.h), training mode: over the M = batch x positions values of channel o,
 // x̂ = (z - mean) / sqrt(var + eps), y = gamma·x̂ + beta, and the gradient flows through mean and var:
 //   dbeta = Σ dy,  dgamma = Σ dy·x̂,  dz = gamma / sqrt(var + eps) · (dy - dbeta/M - x̂·dgamma/M).
@@ -68,6 +74,7 @@ struct PassOptions {
   BnBatchStats* bn_stats = nullptr;         // receives the batch statistics (training mode)
   std::vector<std::vector<float>>* logits = nullptr;  // receives each image's logits
   ThreadPool* pool = nullptr;                         // null: everything on the calling thread
+  bool mu_w_gradient = false;  // kMinConv: also differentiate through mu_w,o (see above)
 };
 
 // Forward pass (and backward when `grads` is not null) over a batch. The last layer's output, flattened,

@@ -30,6 +30,7 @@ void Pass::backward_conv(std::size_t i, Gradients& g) {
     Scratch& s = scratch_[t];
     s.dw.assign(l.weights.size(), 0.0f);
     s.db.assign(oc, 0.0f);
+    if (min_mode_ && opt_.mu_w_gradient) s.xw.assign(l.weights.size(), 0.0f);
     for (std::size_t n = b; n < e; ++n) conv_sample_backward(i, n, s);
   });
   std::vector<float>& dw = g.weights[i];
@@ -40,8 +41,38 @@ void Pass::backward_conv(std::size_t i, Gradients& g) {
     for (std::size_t j = 0; j < dw.size(); ++j) dw[j] += s.dw[j];
     for (std::size_t o = 0; o < oc; ++o) db[o] += s.db[o];
   }
-  if (min_mode_) {
+  if (min_mode_ && opt_.mu_w_gradient) {
+    mu_w_gradient(i, dw);
+  } else if (min_mode_) {
     for (std::size_t j = 0; j < dw.size(); ++j) dw[j] *= lw_[i].chain[j];
+  }
+}
+
+// dw holds dL/dw' summed with the factor mu_w (the w-side sums), the scratch xw the x-side sums
+// Σ g·mu_w·x. Through mu_w,o (backprop.h): dL/dmu_w,o = Σ_k sgn(w'_k)·X_ok/mu_w + Σ_{k clipped}
+// 2·mu_x·sgn(w'_k)·W_ok/mu_w, then dL/dw_ok = W_ok·chain_ok + dL/dmu_w,o·sgn(w_ok)/K.
+void Pass::mu_w_gradient(std::size_t i, std::vector<float>& dw) {
+  const LayerWeights& lw = lw_[i];
+  const std::size_t oc = static_cast<std::size_t>(layer(i).out_c);
+  const std::size_t K = filter_[i];
+  std::vector<float> xw(dw.size(), 0.0f);
+  for (const Scratch& s : scratch_) {
+    for (std::size_t j = 0; j < xw.size(); ++j) xw[j] += s.xw[j];
+  }
+  for (std::size_t o = 0; o < oc; ++o) {
+    const double m = lw.mu_w[o];
+    if (m == 0.0) continue;
+    double dmu = 0.0;
+    for (std::size_t k = 0; k < K; ++k) {
+      const std::size_t j = o * K + k;
+      dmu += lw.sign_w[j] * static_cast<double>(xw[j]) / m;
+      if (lw.chain[j] == 0.0f) dmu += 2.0 * lw.mu_x * lw.sign_w[j] * static_cast<double>(dw[j]) / m;
+    }
+    const float share = static_cast<float>(dmu / static_cast<double>(K));
+    for (std::size_t k = 0; k < K; ++k) {
+      const std::size_t j = o * K + k;
+      dw[j] = dw[j] * lw.chain[j] + share * sgn(layer(i).weights[j]);
+    }
   }
 }
 
@@ -82,6 +113,10 @@ void Pass::conv_sample_backward(std::size_t i, std::size_t n, Scratch& s) {
       const float* sx = s.sign_col.data() + p * K;
       const float* aw = lw_[i].abs_w.data() + o * K;
       const float* sw = lw_[i].sign_w.data() + o * K;
+      if (opt_.mu_w_gradient) {
+        float* xwo = s.xw.data() + o * K;
+        for (std::size_t k = 0; k < K; ++k) xwo[k] += ax[k] < aw[k] ? gm * sx[k] * ax[k] : 0.0f;
+      }
       if (dcp != nullptr) {
         for (std::size_t k = 0; k < K; ++k) {
           const bool x_smaller = ax[k] < aw[k];
@@ -124,7 +159,7 @@ void Pass::conv_sample_backward_t(std::size_t i, std::size_t n, Scratch& s) {
       s.sign_col[j] = sgn(s.col[j]);
     }
     minconv_t_backward(s.abs_col.data(), s.sign_col.data(), K, P, lw_[i].abs_w.data(), lw_[i].sign_w.data(),
-                       oc, s.zt.data(), s.dw.data(), dcol);
+                       oc, s.zt.data(), s.dw.data(), dcol, opt_.mu_w_gradient ? s.xw.data() : nullptr);
   } else {
     conv_t_backward(s.col.data(), K, P, l.weights.data(), oc, s.zt.data(), s.dw.data(), dcol);
   }
@@ -153,9 +188,11 @@ void Pass::bn_backward(std::size_t i, Gradients& g) {
     for (std::size_t n = b; n < e; ++n) {
       std::vector<float>& dy = delta_[n];
       const std::vector<float>& h = hat_[i][n];
-      for (std::size_t j = 0; j < dy.size(); ++j) {
-        const std::size_t o = j % oc;
-        dy[j] = scale[o] * (dy[j] - mean_dy[o] - h[j] * mean_dyh[o]);
+      for (std::size_t j0 = 0; j0 < dy.size(); j0 += oc) {
+        for (std::size_t o = 0; o < oc; ++o) {
+          const std::size_t j = j0 + o;
+          dy[j] = scale[o] * (dy[j] - mean_dy[o] - h[j] * mean_dyh[o]);
+        }
       }
     }
   });

@@ -232,39 +232,62 @@ void conv_t_backward(const float* colT, std::size_t K, std::size_t P, const floa
   }
 }
 
+namespace {
+
+// One (o, k) pair of minconv_t_backward over the P positions; kDx: accumulate dcolT, kXw: accumulate the
+// x-side sum Σ g·x (for the gradient through mu_w). Eight partial-sum lanes.
+template <bool kDx, bool kXw>
+void minconv_pair_backward(const float* __restrict ax, const float* __restrict sx, const float* __restrict gr,
+                           std::size_t P, float aw, float sw, float* __restrict d, float& dw, float& xw) {
+  float acc[8] = {}, xacc[8] = {};
+  std::size_t p = 0;
+  for (; p + 8 <= P; p += 8) {
+    for (int j = 0; j < 8; ++j) {
+      const float w_side = static_cast<float>(ax[p + j] >= aw);  // 1: the weight is the minimum
+      acc[j] += w_side * gr[p + j] * sx[p + j];
+      if (kDx) d[p + j] += (1.0f - w_side) * gr[p + j] * sw;
+      if (kXw) xacc[j] += (1.0f - w_side) * gr[p + j] * sx[p + j] * ax[p + j];
+    }
+  }
+  float s = 0.0f, xs = 0.0f;
+  for (; p < P; ++p) {
+    const float w_side = static_cast<float>(ax[p] >= aw);
+    s += w_side * gr[p] * sx[p];
+    if (kDx) d[p] += (1.0f - w_side) * gr[p] * sw;
+    if (kXw) xs += (1.0f - w_side) * gr[p] * sx[p] * ax[p];
+  }
+  for (int j = 0; j < 8; ++j) {
+    s += acc[j];
+    xs += xacc[j];
+  }
+  dw += s;
+  xw += xs;
+}
+
+}  // namespace
+
 void minconv_t_backward(const float* absT, const float* signT, std::size_t K, std::size_t P,
                         const float* abs_w, const float* sign_w, std::size_t oc, const float* gT, float* dw,
-                        float* dcolT) {
+                        float* dcolT, float* xw) {
+  float unused = 0.0f;
   for (std::size_t o = 0; o < oc; ++o) {
-    const float* __restrict gr = gT + o * P;
+    const float* gr = gT + o * P;
     for (std::size_t k = 0; k < K; ++k) {
-      const float aw = abs_w[o * K + k], sw = sign_w[o * K + k];
-      const float* __restrict ax = absT + k * P;
-      const float* __restrict sx = signT + k * P;
-      float* __restrict d = dcolT == nullptr ? nullptr : dcolT + k * P;
-      float acc[8] = {};
-      std::size_t p = 0;
-      if (d != nullptr) {
-        for (; p + 8 <= P; p += 8) {
-          for (int j = 0; j < 8; ++j) {
-            const float w_side = static_cast<float>(ax[p + j] >= aw);  // 1: the weight is the minimum
-            acc[j] += w_side * gr[p + j] * sx[p + j];
-            d[p + j] += (1.0f - w_side) * gr[p + j] * sw;
-          }
-        }
+      const std::size_t j = o * K + k;
+      const float aw = abs_w[j], sw = sign_w[j];
+      const float* ax = absT + k * P;
+      const float* sx = signT + k * P;
+      float* d = dcolT == nullptr ? nullptr : dcolT + k * P;
+      float& x = xw == nullptr ? unused : xw[j];
+      if (d != nullptr && xw != nullptr) {
+        minconv_pair_backward<true, true>(ax, sx, gr, P, aw, sw, d, dw[j], x);
+      } else if (d != nullptr) {
+        minconv_pair_backward<true, false>(ax, sx, gr, P, aw, sw, d, dw[j], x);
+      } else if (xw != nullptr) {
+        minconv_pair_backward<false, true>(ax, sx, gr, P, aw, sw, d, dw[j], x);
       } else {
-        for (; p + 8 <= P; p += 8) {
-          for (int j = 0; j < 8; ++j) acc[j] += static_cast<float>(ax[p + j] >= aw) * gr[p + j] * sx[p + j];
-        }
+        minconv_pair_backward<false, false>(ax, sx, gr, P, aw, sw, d, dw[j], x);
       }
-      float s = 0.0f;
-      for (; p < P; ++p) {
-        const float w_side = static_cast<float>(ax[p] >= aw);
-        s += w_side * gr[p] * sx[p];
-        if (d != nullptr) d[p] += (1.0f - w_side) * gr[p] * sw;
-      }
-      for (int j = 0; j < 8; ++j) s += acc[j];
-      dw[o * K + k] += s;
     }
   }
 }

@@ -82,10 +82,11 @@ void minconv_t_forward(const float* colT, std::size_t K, std::size_t P, const fl
 // dw[o][k] += Σ_p dzT[o][p]·colT[k][p];  dcolT[k][p] += Σ_o w[o][k]·dzT[o][p] (when dcolT is not null).
 void conv_t_backward(const float* colT, std::size_t K, std::size_t P, const float* w, std::size_t oc,
                      const float* dzT, float* dw, float* dcolT);
-// The MinConv term's gradients (backprop.h) with gT = dz·mu_w: where |x| < |w'|: dcolT += gT·sgn(w');
-// elsewhere dw' += gT·sgn(x). absT, signT: |x| and sgn(x) of colT.
+// The MinConv term's gradients (backprop.h) with gT = dz·mu_w: where |x| < |w'|: dcolT += gT·sgn(w')
+// (when dcolT is not null) and xw[o][k] += gT·x (when xw is not null); elsewhere dw[o][k] += gT·sgn(x).
+// absT, signT: |x| and sgn(x) of colT.
 void minconv_t_backward(const float* absT, const float* signT, std::size_t K, std::size_t P,
                         const float* abs_w, const float* sign_w, std::size_t oc, const float* gT, float* dw,
-                        float* dcolT);
+                        float* dcolT, float* xw = nullptr);
 
 }  // namespace minconv::train

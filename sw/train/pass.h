@@ -24,11 +24,12 @@ struct LayerWeights {
   std::vector<float> sign_w;  // min: sgn(w')
   std::vector<float> mu_w;    // min: mu_w,o
   std::vector<float> chain;   // min: dw = dw' · chain, chain = s_o · [|w| < 2 mu_w,o]
+  double mu_x = 0.0;          // min
 };
 
 // Per-task scratch buffers and partial sums.
 struct Scratch {
-  std::vector<float> col, dcol, abs_col, sign_col, zt, dw, db;
+  std::vector<float> col, dcol, abs_col, sign_col, zt, dw, db, xw;
   std::vector<double> sum1, sum2;
 };
 
@@ -59,6 +60,7 @@ class Pass {
   void conv_sample_backward(std::size_t i, std::size_t n, Scratch& s);
   void conv_sample_backward_t(std::size_t i, std::size_t n, Scratch& s);
   void bn_backward(std::size_t i, Gradients& g);
+  void mu_w_gradient(std::size_t i, std::vector<float>& dw);
   void backward_pool(std::size_t i);
   // Per-channel sums over the batch of f(n, j, channel) for layer i's output, reduced in task order.
   template <class F>
@@ -94,7 +96,9 @@ std::vector<double> Pass::channel_sum(std::size_t i, F&& f) {
     acc.assign(oc, 0.0);
     for (std::size_t n = b; n < e; ++n) {
       const std::size_t size = out_[i][n].size();
-      for (std::size_t j = 0; j < size; ++j) acc[j % oc] += f(n, j, j % oc);
+      for (std::size_t j0 = 0; j0 < size; j0 += oc) {
+        for (std::size_t o = 0; o < oc; ++o) acc[o] += f(n, j0 + o, o);
+      }
     }
   });
   std::vector<double> total(oc, 0.0);

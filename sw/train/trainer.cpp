@@ -27,6 +27,7 @@ BatchResult Trainer::step(const std::vector<const TensorF*>& images, const std::
   PassOptions o;
   o.pool = pool_.get();
   o.fixed = fixed_.mu_x.empty() ? nullptr : &fixed_;
+  o.mu_w_gradient = options_.mu_w_gradient;
   BnBatchStats stats;
   o.bn_stats = &stats;
   const BatchResult r = loss_and_gradients(net_, images, labels, mode_, &grads_, o);

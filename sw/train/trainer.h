@@ -19,6 +19,7 @@ struct TrainerOptions {
   uint64_t seed = 1;         // shuffling
   int threads = 2;           // passes split over this many threads (results depend on it, deterministically)
   double bn_momentum = 0.1;  // running = (1 - m)·running + m·batch (variance: unbiased)
+  bool mu_w_gradient = false;  // MinConv: differentiate through mu_w too (PassOptions::mu_w_gradient)
 };
 
 struct EpochResult {

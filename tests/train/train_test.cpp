@@ -129,6 +129,55 @@ void gradient_check(FloatMode mode) {
   EXPECT_LT(skipped, compared / 10) << skipped << " parameters on kinks";
 }
 
+// With PassOptions::mu_w_gradient the gradient also flows through mu_w,o: central differences now
+// recompute mu_w from the perturbed weights (only mu_x is held).
+TEST(Train, GradientCheckMinConvThroughMuW) {
+  TrainNetwork net;
+  net.net = testing::small_network(33);
+  const std::vector<TensorF> images = testing::random_images(net.net.input, 3, 34);
+  const std::vector<int> labels = {4, 1, 8};
+  Gradients g;
+  MinConvConstants consts;
+  PassOptions base;
+  base.used = &consts;
+  base.mu_w_gradient = true;
+  loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, &g, base);
+  MinConvConstants mu_x_only;
+  mu_x_only.mu_x = consts.mu_x;
+  PassOptions fixed;
+  fixed.fixed = &mu_x_only;
+  const double h = 1e-3;
+  int compared = 0, skipped = 0;
+  double l1_diff = 0.0, l1 = 0.0;
+  Gradients held;
+  loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, &held, PassOptions{});
+  for (std::size_t i = 0; i < net.net.layers.size(); ++i) {
+    std::vector<float>& p = net.net.layers[i].weights;
+    for (std::size_t j = 0; j < p.size(); j += 2) {
+      const float saved = p[j];
+      auto loss_at = [&](double delta) {
+        p[j] = static_cast<float>(saved + delta);
+        return loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, nullptr, fixed).loss;
+      };
+      const double lp = loss_at(h), lm = loss_at(-h), l0 = loss_at(0.0);
+      p[j] = saved;
+      const double fwd = (lp - l0) / h, bwd = (l0 - lm) / h, central = (lp - lm) / (2 * h);
+      const double tol = 2e-3 + 3e-2 * std::fabs(central);
+      if (std::fabs(fwd - bwd) > tol) {
+        ++skipped;
+        continue;
+      }
+      ++compared;
+      l1_diff += std::fabs(held.weights[i][j] - g.weights[i][j]);
+      l1 += std::fabs(g.weights[i][j]);
+      EXPECT_NEAR(g.weights[i][j], central, tol) << "layer " << i << " weight " << j;
+    }
+  }
+  EXPECT_GT(compared, 300);
+  EXPECT_GT(l1_diff, 0.05 * l1) << "the mu_w path should change the gradient";
+  EXPECT_LT(skipped, compared / 10) << skipped << " parameters on kinks";
+}
+
 TEST(Train, GradientCheckStandard) { gradient_check(FloatMode::kStandard); }
 TEST(Train, GradientCheckMinConv) { gradient_check(FloatMode::kMinConv); }
 
