@@ -79,6 +79,11 @@ void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, st
                  "the start of every epoch and held (epoch), as inference holds it")
       ->capture_default_str()
       ->check(CLI::IsMember({"batch", "epoch"}));
+  app.add_option(
+         "--shift", t.shift,
+         "Augmentation: move each training image by a random offset of up to this many pixels per axis")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 8));
   app.add_flag("--grad-mu-w", t.mu_w_gradient,
                "MinConv training: let the gradient flow through each filter's mu_|w| too (docs/training.md)");
   app.add_flag("!--no-gain-match", o.gain_match,

@@ -60,6 +60,7 @@ EpochResult Trainer::epoch(const std::vector<TensorF>& images, const std::vector
   std::size_t correct = 0;
   std::vector<const TensorF*> batch;
   std::vector<int> batch_labels;
+  std::vector<TensorF> shifted;
   const std::size_t bs = static_cast<std::size_t>(options_.batch);
   const std::size_t batches = (order.size() + bs - 1) / bs;
   Progress p;
@@ -67,8 +68,16 @@ EpochResult Trainer::epoch(const std::vector<TensorF>& images, const std::vector
   for (std::size_t b = 0; b < batches; ++b) {
     batch.clear();
     batch_labels.clear();
+    shifted.resize(bs);
     for (std::size_t j = b * bs; j < std::min(order.size(), (b + 1) * bs); ++j) {
-      batch.push_back(&images[order[j]]);
+      const TensorF* x = &images[order[j]];
+      if (options_.shift > 0) {
+        std::uniform_int_distribution<int> d(-options_.shift, options_.shift);
+        const int dy = d(rng_), dx = d(rng_);
+        shifted[j - b * bs] = shift_image(*x, dy, dx);
+        x = &shifted[j - b * bs];
+      }
+      batch.push_back(x);
       batch_labels.push_back(labels[order[j]]);
     }
     const double lr =
@@ -90,6 +99,24 @@ EpochResult Trainer::epoch(const std::vector<TensorF>& images, const std::vector
   e.accuracy = static_cast<double>(correct) / static_cast<double>(images.size());
   e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return e;
+}
+
+TensorF shift_image(const TensorF& x, int dy, int dx) {
+  TensorF y(x.h, x.w, x.c);
+  const std::size_t c = static_cast<std::size_t>(x.c);
+  for (int r = 0; r < x.h; ++r) {
+    const int sr = r - dy;
+    if (sr < 0 || sr >= x.h) continue;
+    for (int q = 0; q < x.w; ++q) {
+      const int sq = q - dx;
+      if (sq < 0 || sq >= x.w) continue;
+      for (std::size_t k = 0; k < c; ++k) {
+        y.data[(static_cast<std::size_t>(r) * x.w + q) * c + k] =
+            x.data[(static_cast<std::size_t>(sr) * x.w + sq) * c + k];
+      }
+    }
+  }
+  return y;
 }
 
 EvalResult evaluate(const TrainNetwork& net, const std::vector<TensorF>& images,

@@ -19,6 +19,8 @@ struct TrainerOptions {
   uint64_t seed = 1;         // shuffling
   int threads = 2;           // passes split over this many threads (results depend on it, deterministically)
   double bn_momentum = 0.1;  // running = (1 - m)·running + m·batch (variance: unbiased)
+  int shift =
+      0;  // augmentation: each training image moved by a random (dy, dx) in [-shift, shift]^2 (zero fill)
   bool mu_w_gradient = false;  // MinConv: differentiate through mu_w too (PassOptions::mu_w_gradient)
 };
 
@@ -61,6 +63,9 @@ class Trainer {
   Gradients grads_;
   MinConvConstants fixed_;
 };
+
+// x moved down by dy and right by dx rows/columns; uncovered pixels are 0.
+golden::TensorF shift_image(const golden::TensorF& x, int dy, int dx);
 
 struct EvalResult {
   double loss = 0.0, accuracy = 0.0;

@@ -1,5 +1,6 @@
 // Optimizers and learning-rate schedules against values worked out by hand.
 #include "sw/train/optimizer.h"
+#include "sw/train/trainer.h"
 
 #include <gtest/gtest.h>
 
@@ -111,6 +112,28 @@ TEST(Schedule, WarmupCosineAndStep) {
   EXPECT_EQ(parse_optimizer("adamw"), OptimizerKind::kAdamW);
   EXPECT_THROW(parse_optimizer("lion"), std::invalid_argument);
   EXPECT_THROW(parse_schedule("linear"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace minconv::train
+
+namespace minconv::train {
+namespace {
+
+// Augmentation by translation: x moved down by 1 and left by 1, zero fill.
+TEST(Augment, ShiftImageMovesAndZeroFills) {
+  golden::TensorF x(3, 3, 2);
+  for (std::size_t j = 0; j < x.data.size(); ++j) x.data[j] = static_cast<float>(j + 1);
+  const golden::TensorF y = shift_image(x, 1, -1);
+  for (int r = 0; r < 3; ++r) {
+    for (int q = 0; q < 3; ++q) {
+      for (int c = 0; c < 2; ++c) {
+        const float want = (r - 1 < 0 || q + 1 > 2) ? 0.0f : x.at(r - 1, q + 1, c);
+        EXPECT_EQ(y.at(r, q, c), want) << r << "," << q << "," << c;
+      }
+    }
+  }
+  EXPECT_EQ(shift_image(x, 0, 0).data, x.data);
 }
 
 }  // namespace
