@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "sw/golden/float_ops.h"
@@ -128,6 +129,55 @@ void gradient_check(FloatMode mode) {
   EXPECT_LT(skipped, compared / 10) << skipped << " parameters on kinks";
 }
 
+// With PassOptions::mu_w_gradient the gradient also flows through mu_w,o: central differences now
+// recompute mu_w from the perturbed weights (only mu_x is held).
+TEST(Train, GradientCheckMinConvThroughMuW) {
+  TrainNetwork net;
+  net.net = testing::small_network(33);
+  const std::vector<TensorF> images = testing::random_images(net.net.input, 3, 34);
+  const std::vector<int> labels = {4, 1, 8};
+  Gradients g;
+  MinConvConstants consts;
+  PassOptions base;
+  base.used = &consts;
+  base.mu_w_gradient = true;
+  loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, &g, base);
+  MinConvConstants mu_x_only;
+  mu_x_only.mu_x = consts.mu_x;
+  PassOptions fixed;
+  fixed.fixed = &mu_x_only;
+  const double h = 1e-3;
+  int compared = 0, skipped = 0;
+  double l1_diff = 0.0, l1 = 0.0;
+  Gradients held;
+  loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, &held, PassOptions{});
+  for (std::size_t i = 0; i < net.net.layers.size(); ++i) {
+    std::vector<float>& p = net.net.layers[i].weights;
+    for (std::size_t j = 0; j < p.size(); j += 2) {
+      const float saved = p[j];
+      auto loss_at = [&](double delta) {
+        p[j] = static_cast<float>(saved + delta);
+        return loss_and_gradients(net, pointers(images), labels, FloatMode::kMinConv, nullptr, fixed).loss;
+      };
+      const double lp = loss_at(h), lm = loss_at(-h), l0 = loss_at(0.0);
+      p[j] = saved;
+      const double fwd = (lp - l0) / h, bwd = (l0 - lm) / h, central = (lp - lm) / (2 * h);
+      const double tol = 2e-3 + 3e-2 * std::fabs(central);
+      if (std::fabs(fwd - bwd) > tol) {
+        ++skipped;
+        continue;
+      }
+      ++compared;
+      l1_diff += std::fabs(held.weights[i][j] - g.weights[i][j]);
+      l1 += std::fabs(g.weights[i][j]);
+      EXPECT_NEAR(g.weights[i][j], central, tol) << "layer " << i << " weight " << j;
+    }
+  }
+  EXPECT_GT(compared, 300);
+  EXPECT_GT(l1_diff, 0.05 * l1) << "the mu_w path should change the gradient";
+  EXPECT_LT(skipped, compared / 10) << skipped << " parameters on kinks";
+}
+
 TEST(Train, GradientCheckStandard) { gradient_check(FloatMode::kStandard); }
 TEST(Train, GradientCheckMinConv) { gradient_check(FloatMode::kMinConv); }
 
@@ -167,21 +217,37 @@ struct SyntheticData {
   }
 };
 
-SgdOptions synthetic_options(double lr) {
-  SgdOptions opt;
-  opt.lr = lr;
+// SGD with momentum at a constant learning rate, batches of 10.
+TrainerOptions synthetic_options(double lr) {
+  TrainerOptions opt;
+  opt.optimizer.kind = OptimizerKind::kSgd;
+  opt.schedule.kind = ScheduleKind::kConstant;
+  opt.schedule.lr = lr;
   opt.batch = 10;
+  opt.threads = 1;
   return opt;
+}
+
+// Trains net (no BN) for `epochs`; returns the first and last epoch results.
+std::pair<EpochResult, EpochResult> fit(FloatNetwork& net, FloatMode mode, const TrainerOptions& opt,
+                                        int epochs, const std::vector<TensorF>& x,
+                                        const std::vector<uint8_t>& y) {
+  TrainNetwork t;
+  t.net = net;
+  Trainer trainer(t, mode, opt);
+  const EpochResult first = trainer.epoch(x, y, 0);
+  EpochResult last = first;
+  for (int e = 1; e < epochs; ++e) last = trainer.epoch(x, y, e);
+  net = t.net;
+  return {first, last};
 }
 
 TEST(Train, LearnsSeparableProblemStandard) {
   const SyntheticData d;
   FloatNetwork net = tiny_network(43);
-  SgdTrainer trainer(net, FloatMode::kStandard, synthetic_options(0.05));
   const double before = accuracy(net, d.test_x, d.test_y, FloatMode::kStandard);
-  const EpochResult first = trainer.epoch(d.train_x, d.train_y);
-  EpochResult last = first;
-  for (int e = 0; e < 14; ++e) last = trainer.epoch(d.train_x, d.train_y);
+  const auto [first, last] =
+      fit(net, FloatMode::kStandard, synthetic_options(0.05), 15, d.train_x, d.train_y);
   const double after = accuracy(net, d.test_x, d.test_y, FloatMode::kStandard);
   EXPECT_LT(last.loss, 0.6 * first.loss) << "first epoch " << first.loss << ", last " << last.loss;
   EXPECT_GT(after, 0.85) << "accuracy before training " << before;
@@ -193,14 +259,11 @@ TEST(Train, LearnsSeparableProblemStandard) {
 TEST(Train, LearnsSeparableProblemMinConvByFineTuning) {
   const SyntheticData d;
   FloatNetwork net = tiny_network(43);
-  SgdTrainer pre(net, FloatMode::kStandard, synthetic_options(0.02));
-  pre.epoch(d.train_x, d.train_y);
+  fit(net, FloatMode::kStandard, synthetic_options(0.02), 1, d.train_x, d.train_y);
   FloatNetwork min_net = net;
   match_minconv_gains(net, min_net, d.train_x);
-  SgdTrainer trainer(min_net, FloatMode::kMinConv, synthetic_options(0.02));
-  const EpochResult first = trainer.epoch(d.train_x, d.train_y);
-  EpochResult last = first;
-  for (int e = 0; e < 14; ++e) last = trainer.epoch(d.train_x, d.train_y);
+  const auto [first, last] =
+      fit(min_net, FloatMode::kMinConv, synthetic_options(0.02), 15, d.train_x, d.train_y);
   const Calibration cal = calibrate(min_net, d.train_x, FloatMode::kMinConv);
   const double after = accuracy(min_net, d.test_x, d.test_y, FloatMode::kMinConv, &cal);
   EXPECT_LT(last.loss, 0.9 * first.loss) << "first epoch " << first.loss << ", last " << last.loss;
