@@ -9,6 +9,7 @@
 
 #include "sw/onnx/onnx_model.h"
 #include "sw/train/float_network_file.h"
+#include "sw/train/init.h"
 
 namespace minconv::tools {
 using golden::FloatMode;
@@ -190,26 +191,7 @@ FloatNetwork lenet5(uint64_t seed) {
       layer(LayerType::kConv, "conv2", 16, 5, 0, true), layer(LayerType::kMaxPool, "pool2", 0, 0, 0, false),
       layer(LayerType::kFc, "fc1", 120, 0, 0, true),    layer(LayerType::kFc, "fc2", 84, 0, 0, true),
       layer(LayerType::kFc, "fc3", 10, 0, 0, false)};
-  std::mt19937_64 rng(seed);
-  golden::Shape shape = net.input;
-  for (golden::FloatLayer& l : net.layers) {
-    if (l.type == LayerType::kMaxPool) {
-      shape = {(shape.h - l.k) / l.stride + 1, (shape.w - l.k) / l.stride + 1, shape.c};
-      continue;
-    }
-    const int fan_in =
-        l.type == LayerType::kConv ? l.geometry.kh * l.geometry.kw * shape.c : shape.h * shape.w * shape.c;
-    std::normal_distribution<float> w(0.0f, std::sqrt(2.0f / static_cast<float>(fan_in)));
-    std::normal_distribution<float> b(0.0f, 0.05f);
-    l.weights.resize(static_cast<std::size_t>(l.out_c) * fan_in);
-    for (float& v : l.weights) v = w(rng);
-    l.bias.resize(static_cast<std::size_t>(l.out_c));
-    for (float& v : l.bias) v = b(rng);
-    shape = l.type == LayerType::kConv
-                ? golden::Shape{l.geometry.out_h(shape.h), l.geometry.out_w(shape.w), l.out_c}
-                : golden::Shape{1, 1, l.out_c};
-  }
-  golden::infer_shapes(net);
+  train::init_he_normal(net, seed);  // sizes and draws every conv/fc layer
   return net;
 }
 

@@ -6,20 +6,26 @@
 namespace minconv::train {
 
 void init_he_normal(golden::FloatNetwork& net, uint64_t seed) {
-  const std::vector<golden::Shape> shapes = golden::infer_shapes(net);
   std::mt19937_64 rng(seed);
-  for (std::size_t i = 0; i < net.layers.size(); ++i) {
-    golden::FloatLayer& l = net.layers[i];
-    if (l.type != golden::LayerType::kConv && l.type != golden::LayerType::kFc) continue;
-    const golden::Shape in = golden::layer_input_shape(net, shapes, i);
-    const std::size_t fan_in = static_cast<std::size_t>(l.geometry.kh) * l.geometry.kw * in.c;
+  golden::Shape shape = net.input;  // the input of the current layer
+  for (golden::FloatLayer& l : net.layers) {
+    if (l.type == golden::LayerType::kMaxPool || l.type == golden::LayerType::kAvgPool) {
+      shape = {(shape.h - l.k) / l.stride + 1, (shape.w - l.k) / l.stride + 1, shape.c};
+      continue;
+    }
+    const bool conv = l.type == golden::LayerType::kConv;
+    const std::size_t fan_in = conv ? std::size_t(l.geometry.kh) * l.geometry.kw * shape.c
+                                    : std::size_t(shape.h) * shape.w * shape.c;
     std::normal_distribution<float> w(0.0f, std::sqrt(2.0f / static_cast<float>(fan_in)));
     std::normal_distribution<float> b(0.0f, 0.05f);
     l.weights.resize(static_cast<std::size_t>(l.out_c) * fan_in);
     for (float& v : l.weights) v = w(rng);
     l.bias.resize(static_cast<std::size_t>(l.out_c));
     for (float& v : l.bias) v = b(rng);
+    shape = conv ? golden::Shape{l.geometry.out_h(shape.h), l.geometry.out_w(shape.w), l.out_c}
+                 : golden::Shape{1, 1, l.out_c};
   }
+  golden::infer_shapes(net);  // the structure must be consistent
 }
 
 }  // namespace minconv::train

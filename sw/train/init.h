@@ -8,8 +8,9 @@
 
 namespace minconv::train {
 
-// Replaces the weights and biases of every conv/fc layer of `net` (its structure must be consistent:
-// golden::infer_shapes). Deterministic for a seed.
+// Sizes and fills the weights and biases of every conv/fc layer of `net` from its structure (the input
+// shape, the layers' kinds, out_c, geometry, k and stride), then checks it with golden::infer_shapes.
+// Deterministic for a seed.
 void init_he_normal(golden::FloatNetwork& net, uint64_t seed);
 
 }  // namespace minconv::train
