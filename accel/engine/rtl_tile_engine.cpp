@@ -112,83 +112,29 @@ std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned co
   return why.str();
 }
 
+std::vector<int32_t> RtlTileEngine::accumulate(const ArrayShape& /*array*/,
+                                               const std::vector<int8_t>& weights,
+                                               const std::vector<int8_t>& inputs, uint64_t k_steps) {
+  const rtl::FoldResult fr = bridge_.run_fold(weights, inputs, static_cast<unsigned>(k_steps));
+  tile_rtl_cycles_ += fr.cycles;
+  counters_.folds += 1;
+  counters_.array_cycles += fr.cycles;
+  return fr.acc;
+}
+
 TileResult RtlTileEngine::run(const TileJob& job) {
   const TileDescriptor& d = job.desc;
-  const unsigned R = job.array.rows;
-  const unsigned C = job.array.cols;
-  const uint64_t K = d.k_steps();
-  const unsigned k = static_cast<unsigned>(K);
-  const uint64_t pixels = d.pixels();
-  const unsigned out_size = d.raw_output ? 4 : 1;
   const uint64_t tile = counters_.tiles++;
-
-  TileResult result;
-  result.output.assign(pixels * d.out_c * out_size, 0);
-  result.cycles = kTileSetupCycles;
-
-  std::vector<int8_t> weights(size_t{R} * K), inputs(size_t{C} * K);
-  uint64_t rtl_cycles = 0;  // fold cycles as counted on the RTL array
+  tile_rtl_cycles_ = 0;
   const auto host_t0 = std::chrono::steady_clock::now();
   clock_.enable();
-  for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {
-    const unsigned valid_rows = static_cast<unsigned>(std::min<uint64_t>(R, d.out_c - o0));
-    // Weights [r][k]: filter o0 + r is contiguous in the weight buffer; rows beyond out_c get zeros.
-    std::fill(weights.begin(), weights.end(), int8_t{0});
-    std::copy_n(job.weights.begin() + static_cast<std::ptrdiff_t>(o0 * K), valid_rows * K, weights.begin());
-    for (uint64_t p0 = 0; p0 < pixels; p0 += C) {
-      const unsigned valid_cols = static_cast<unsigned>(std::min<uint64_t>(C, pixels - p0));
-      // Inputs [c][k]: im2col of pixel p0 + c with virtual zero padding; columns beyond the tile get zeros.
-      std::fill(inputs.begin(), inputs.end(), int8_t{0});
-      for (unsigned c = 0; c < valid_cols; ++c) {
-        const uint64_t p = p0 + c;
-        const int64_t y0 = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
-        const int64_t x0 = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
-        int8_t* col = &inputs[size_t{c} * K];
-        for (unsigned ky = 0; ky < d.kh; ++ky) {
-          const int64_t y = y0 + ky;
-          if (y < 0 || y >= d.in_h) continue;
-          for (unsigned kx = 0; kx < d.kw; ++kx) {
-            const int64_t x = x0 + kx;
-            if (x < 0 || x >= d.in_w) continue;
-            const size_t src = (static_cast<size_t>(y) * d.in_w + static_cast<size_t>(x)) * d.in_c;
-            std::copy_n(&job.input[src], d.in_c, col + (size_t{ky} * d.kw + kx) * d.in_c);
-          }
-        }
-      }
-      const rtl::FoldResult fr = bridge_.run_fold(weights, inputs, k);
-      rtl_cycles += fr.cycles;
-      counters_.folds += 1;
-      counters_.array_cycles += fr.cycles;
-      // Drain through the post-scale units into the output image (HWC).
-      for (unsigned r = 0; r < valid_rows; ++r) {
-        const uint64_t o = o0 + r;
-        const ra::PostScale& q = job.post[o];
-        for (unsigned c = 0; c < valid_cols; ++c) {
-          uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
-          if (d.raw_output) {
-            const int32_t v = post_scale_raw(fr.at(r, c), q, d.relu);
-            std::memcpy(dst, &v, 4);
-          } else {
-            const int8_t v = post_scale_int8(fr.at(r, c), q, d.relu);
-            std::memcpy(dst, &v, 1);
-          }
-        }
-      }
-      result.counters.folds += 1;
-      result.counters.macs += uint64_t{valid_rows} * valid_cols * K;
-      result.counters.buf_read_bytes +=
-          (uint64_t{valid_rows} + valid_cols) * K + ra::kPostScaleBytes * valid_rows;
-      result.cycles += fold_cycles(R, C, K);
-    }
-  }
+  const TileResult result = FoldEngine::run(job);  // every fold on the Verilated array (accumulate)
   clock_.disable();
   counters_.host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - host_t0).count();
-  result.cycles += kTilePostCycles;
-  result.counters.buf_write_bytes = result.output.size();
 
   // The same tile on the C++ engine: outputs, cycle count and counters must agree exactly.
   const TileResult ref = reference_.run(job);
-  const std::string diff = cosim_difference(d, R, C, result, rtl_cycles, ref);
+  const std::string diff = cosim_difference(d, job.array.rows, job.array.cols, result, tile_rtl_cycles_, ref);
   if (!diff.empty()) {
     ++counters_.mismatches;
     std::ostringstream msg;

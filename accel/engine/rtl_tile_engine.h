@@ -45,13 +45,14 @@ struct CosimCounters {
   nlohmann::json to_json() const;
 };
 
-class RtlTileEngine : public TileEngine {
+class RtlTileEngine : public FoldEngine {
  public:
   // Creates its clock and bridge as children of the module being constructed (the Accelerator). `owner` names
   // the reports. Throws std::invalid_argument if (rows, cols, pe) was not verilated.
   RtlTileEngine(const std::string& owner, const AccelParams& params, const sc_core::sc_time& period);
 
-  // Blocks the calling SC_THREAD for the folds' cycles; result.cycles is T_tile as for the C++ engine.
+  // Blocks the calling SC_THREAD for the folds' cycles; result.cycles is T_tile as for the C++ engine. Checks
+  // the tile against CppTileEngine (an error report on any difference).
   TileResult run(const TileJob& job) override;
   nlohmann::json stats_json() const override { return counters_.to_json(); }
   void trace(sc_core::sc_trace_file* file) const override;
@@ -65,6 +66,12 @@ class RtlTileEngine : public TileEngine {
   rtl::PeArrayBridge bridge_;
   CppTileEngine reference_;
   CosimCounters counters_;
+  uint64_t tile_rtl_cycles_ = 0;  // fold cycles the RTL counted in the current tile
+
+ protected:
+  // One fold on the Verilated array (rtl::PeArrayBridge::run_fold).
+  std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
+                                  const std::vector<int8_t>& inputs, uint64_t k_steps) override;
 };
 
 // "" if the RTL engine's result of a tile (with `rtl_fold_cycles`, the fold cycles the RTL counted) agrees

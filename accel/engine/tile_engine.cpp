@@ -99,84 +99,105 @@ int32_t post_scale_raw(int32_t acc, const ra::PostScale& q, bool relu) {
   return static_cast<int32_t>(t);
 }
 
-TileResult CppTileEngine::run(const TileJob& job) {
+namespace {
+
+// Weights of the fold's channels o0 .. o0 + rows - 1: filter o0 + r is contiguous in the weight buffer.
+void fold_weights(const TileJob& job, uint64_t o0, unsigned rows, std::vector<int8_t>& w) {
+  const uint64_t K = job.desc.k_steps();
+  std::fill(w.begin(), w.end(), int8_t{0});
+  std::copy_n(job.weights.begin() + static_cast<std::ptrdiff_t>(o0 * K), rows * K, w.begin());
+}
+
+// Inputs of the fold's pixels p0 .. p0 + cols - 1: step k = (ky * kw + kx) * in_c + ci of each pixel's
+// window, zero outside the tile (virtual padding).
+void fold_inputs(const TileJob& job, uint64_t p0, unsigned cols, std::vector<int8_t>& x) {
   const TileDescriptor& d = job.desc;
-  const unsigned R = job.array.rows;
+  const uint64_t K = d.k_steps();
+  std::fill(x.begin(), x.end(), int8_t{0});
+  for (unsigned c = 0; c < cols; ++c) {
+    const uint64_t p = p0 + c;
+    const int64_t y0 = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
+    const int64_t x0 = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
+    int8_t* col = &x[size_t{c} * K];
+    for (unsigned ky = 0; ky < d.kh; ++ky) {
+      const int64_t y = y0 + ky;
+      if (y < 0 || y >= d.in_h) continue;
+      for (unsigned kx = 0; kx < d.kw; ++kx) {
+        const int64_t xx = x0 + kx;
+        if (xx < 0 || xx >= d.in_w) continue;
+        const size_t src = (static_cast<size_t>(y) * d.in_w + static_cast<size_t>(xx)) * d.in_c;
+        std::copy_n(&job.input[src], d.in_c, col + (size_t{ky} * d.kw + kx) * d.in_c);
+      }
+    }
+  }
+}
+
+// Drains a fold's accumulators through the post-scale units into the output image (HWC).
+void drain_fold(const TileJob& job, const std::vector<int32_t>& acc, uint64_t o0, unsigned rows, uint64_t p0,
+                unsigned cols, TileResult& result) {
+  const TileDescriptor& d = job.desc;
   const unsigned C = job.array.cols;
+  const unsigned out_size = d.raw_output ? 4 : 1;
+  for (unsigned r = 0; r < rows; ++r) {
+    const uint64_t o = o0 + r;
+    const ra::PostScale& q = job.post[o];
+    for (unsigned c = 0; c < cols; ++c) {
+      const int32_t a = acc[size_t{r} * C + c];
+      uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
+      if (d.raw_output) {
+        const int32_t v = post_scale_raw(a, q, d.relu);
+        std::memcpy(dst, &v, 4);  // the host is little endian, as the bus
+      } else {
+        const int8_t v = post_scale_int8(a, q, d.relu);
+        std::memcpy(dst, &v, 1);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TileResult FoldEngine::run(const TileJob& job) {
+  const TileDescriptor& d = job.desc;
+  const unsigned R = job.array.rows, C = job.array.cols;
   const uint64_t K = d.k_steps();
   const uint64_t pixels = d.pixels();
-  const unsigned out_size = d.raw_output ? 4 : 1;
-
   TileResult result;
-  result.output.assign(pixels * d.out_c * out_size, 0);
+  result.output.assign(pixels * d.out_c * (d.raw_output ? 4 : 1), 0);
   result.cycles = kTileSetupCycles;
-
-  // The array's state: R x C int32 accumulators (two's complement wrap-around, as the hardware adders),
-  // the operands on the left (weights) and top (inputs) edges in the current step.
-  std::vector<uint32_t> acc(size_t{R} * C);
-  std::vector<int8_t> left(R), top(C);
-  std::vector<int64_t> pix_y(C), pix_x(C);  // top-left input coordinate of each column's pixel window
-
+  std::vector<int8_t> weights(size_t{R} * K), inputs(size_t{C} * K);
   for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {
-    const unsigned valid_rows = static_cast<unsigned>(std::min<uint64_t>(R, d.out_c - o0));
+    const unsigned rows = static_cast<unsigned>(std::min<uint64_t>(R, d.out_c - o0));
+    fold_weights(job, o0, rows, weights);
     for (uint64_t p0 = 0; p0 < pixels; p0 += C) {
-      const unsigned valid_cols = static_cast<unsigned>(std::min<uint64_t>(C, pixels - p0));
-      std::fill(acc.begin(), acc.end(), 0u);
-      for (unsigned c = 0; c < valid_cols; ++c) {
-        const uint64_t p = p0 + c;
-        pix_y[c] = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
-        pix_x[c] = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
-      }
-      // Compute: step k = (ky * kw + kx) * in_c + ci. PEs outside the tile get zeros, i.e. stay unused.
-      uint64_t k = 0;
-      for (unsigned ky = 0; ky < d.kh; ++ky) {
-        for (unsigned kx = 0; kx < d.kw; ++kx) {
-          for (unsigned ci = 0; ci < d.in_c; ++ci, ++k) {
-            for (unsigned r = 0; r < valid_rows; ++r) left[r] = job.weights[(o0 + r) * K + k];
-            for (unsigned c = 0; c < valid_cols; ++c) {
-              const int64_t y = pix_y[c] + ky;
-              const int64_t x = pix_x[c] + kx;
-              const bool inside = y >= 0 && y < d.in_h && x >= 0 && x < d.in_w;  // else virtual padding
-              top[c] =
-                  inside ? job.input[(static_cast<uint64_t>(y) * d.in_w + static_cast<uint64_t>(x)) * d.in_c +
-                                     ci]
-                         : int8_t{0};
-            }
-            for (unsigned r = 0; r < valid_rows; ++r) {
-              uint32_t* row = &acc[size_t{r} * C];
-              for (unsigned c = 0; c < valid_cols; ++c) {
-                row[c] += static_cast<uint32_t>(pe_step(job.array.pe, top[c], left[r]));
-              }
-            }
-          }
-        }
-      }
-      // Drain through the post-scale units into the output buffer image (HWC).
-      for (unsigned r = 0; r < valid_rows; ++r) {
-        const uint64_t o = o0 + r;
-        const ra::PostScale& q = job.post[o];
-        for (unsigned c = 0; c < valid_cols; ++c) {
-          const int32_t a = static_cast<int32_t>(acc[size_t{r} * C + c]);
-          uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
-          if (d.raw_output) {
-            const int32_t v = post_scale_raw(a, q, d.relu);
-            std::memcpy(dst, &v, 4);  // the host is little endian, as the bus
-          } else {
-            const int8_t v = post_scale_int8(a, q, d.relu);
-            std::memcpy(dst, &v, 1);
-          }
-        }
-      }
+      const unsigned cols = static_cast<unsigned>(std::min<uint64_t>(C, pixels - p0));
+      fold_inputs(job, p0, cols, inputs);
+      drain_fold(job, accumulate(job.array, weights, inputs, K), o0, rows, p0, cols, result);
       result.counters.folds += 1;
-      result.counters.macs += uint64_t{valid_rows} * valid_cols * K;
-      result.counters.buf_read_bytes +=
-          (uint64_t{valid_rows} + valid_cols) * K + ra::kPostScaleBytes * valid_rows;
+      result.counters.macs += uint64_t{rows} * cols * K;
+      result.counters.buf_read_bytes += (uint64_t{rows} + cols) * K + ra::kPostScaleBytes * rows;
       result.cycles += fold_cycles(R, C, K);
     }
   }
   result.cycles += kTilePostCycles;
   result.counters.buf_write_bytes = result.output.size();
   return result;
+}
+
+std::vector<int32_t> CppTileEngine::accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
+                                               const std::vector<int8_t>& inputs, uint64_t K) {
+  const unsigned R = array.rows, C = array.cols;
+  std::vector<uint32_t> acc(size_t{R} * C, 0u);  // two's complement wrap-around, as the hardware adders
+  for (unsigned r = 0; r < R; ++r) {
+    const int8_t* w = &weights[size_t{r} * K];
+    for (unsigned c = 0; c < C; ++c) {
+      const int8_t* x = &inputs[size_t{c} * K];
+      uint32_t sum = 0;
+      for (uint64_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(pe_step(array.pe, x[k], w[k]));
+      acc[size_t{r} * C + c] = sum;
+    }
+  }
+  return std::vector<int32_t>(acc.begin(), acc.end());
 }
 
 }  // namespace minconv::accel

@@ -89,11 +89,27 @@ class TileEngine {
   virtual void trace(sc_core::sc_trace_file* /*file*/) const {}
 };
 
-// The C++ datapath: per fold, a systolic pass of K steps over the R x C accumulators, then the drain
-// through the post-scale units (int64 bias add, requantization with round-half-away, ReLU, raw int32).
-class CppTileEngine : public TileEngine {
+// The fold loop every engine shares: the tile is cut into folds (channel groups outer, pixel groups inner);
+// each fold's operands are laid out as the array's edges see them (weights [r][k], one filter per row; inputs
+// [c][k], the im2col window of each column's pixel with virtual zero padding; rows and columns beyond the
+// tile are zeros), `accumulate` computes the fold's R x C accumulators, and the drain runs them through the
+// post-scale units (int64 bias add, requantization with round-half-away, ReLU, raw int32). The accumulate
+// step is the only thing an engine provides.
+class FoldEngine : public TileEngine {
  public:
   TileResult run(const TileJob& job) override;
+
+ protected:
+  // The R x C accumulators [r * C + c] of one fold (two's complement int32, as the hardware's adders).
+  virtual std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
+                                          const std::vector<int8_t>& inputs, uint64_t k_steps) = 0;
+};
+
+// The C++ datapath: a pass of K steps over the R x C accumulators.
+class CppTileEngine : public FoldEngine {
+ protected:
+  std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
+                                  const std::vector<int8_t>& inputs, uint64_t k_steps) override;
 };
 
 // One PE step and one post-scale unit, exposed for unit tests.
