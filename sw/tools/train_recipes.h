@@ -17,7 +17,7 @@ struct RecipeOptions {
   bool bn = false;
   std::string dataset = "fashion-mnist";
   std::string out;      // the trained network, BN folded (MCNF)
-  std::string onnx;     // also as ONNX (docs/models.md; minconv.pe = mul for standard, min for MinConv), if named
+  std::string onnx;     // also as ONNX if named (docs/models.md; minconv.pe: mul standard, min MinConv)
   std::string from;     // transfer: the standard network to start from (MCNF); empty: train it first
   std::string out_std;  // transfer without --from: where to save the standard network (optional)
   int epochs = 0;       // 0: the recipe's default
