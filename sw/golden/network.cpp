@@ -21,7 +21,6 @@ std::string qlayer_label(const QuantModel& m, std::size_t i) {
          to_string(m.layers[i].type) + ")";
 }
 
-
 void check_geometry(const std::string& label, const ConvGeometry& g) {
   if (g.kh < 1 || g.kw < 1) throw ModelError(label + ": kernel must be at least 1x1");
   if (g.stride_h < 1 || g.stride_w < 1) throw ModelError(label + ": strides must be >= 1");
