@@ -75,8 +75,9 @@ void quantize_multiplier(double ratio, int32_t& multiplier, int32_t& shift) {
   shift = static_cast<int32_t>(n);
 }
 
-QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe) {
-  const std::vector<Shape> shapes = infer_shapes(net);
+namespace {
+
+void check_quantize_inputs(const FloatNetwork& net, const Calibration& calib, PeKind pe) {
   if (calib.layers.size() != net.layers.size()) {
     throw ModelError("quantize: calibration has " + std::to_string(calib.layers.size()) +
                      " layers, the network " + std::to_string(net.layers.size()));
@@ -90,13 +91,14 @@ QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe
     throw ModelError(
         "quantize: the last layer must be a conv or fc layer (its raw int32 output is the logits)");
   }
+}
 
-  // Input scale of every conv/fc layer.
+// Input scale of every conv/fc layer (0 for the others).
+std::vector<double> input_scales(const FloatNetwork& net, const Calibration& calib, PeKind pe) {
   std::vector<double> in_scale(net.layers.size(), 0.0);
   int prev = -1;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     if (!is_conv_like(net.layers[i].type)) continue;
-    const std::string label = layer_label(net.layers, i);
     const LayerStats& st = calib.layers[i];
     double s = 0.0;
     if (pe == PeKind::kMin) {
@@ -106,13 +108,95 @@ QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe
       s = range / 127.0;
     }
     if (!(s > 0.0) || !std::isfinite(s)) {
-      throw ModelError("quantize: " + label +
+      throw ModelError("quantize: " + layer_label(net.layers, i) +
                        ": its input is all zeros (or not finite) on the calibration set");
     }
     in_scale[i] = s;
     prev = static_cast<int>(i);
   }
+  return in_scale;
+}
 
+// MinConv: clip to 2 mu_w, rescale by mu_x / mu_w, quantize with the input scale S; returns the
+// accumulator scale of the filter.
+double quantize_min_filter(const float* w, int8_t* qw, std::size_t n, double mu_w, double mu_x, double S) {
+  if (!(mu_w > 0.0)) {
+    std::fill(qw, qw + n, int8_t{0});
+    return S;
+  }
+  const double alpha = 2.0 * mu_w;
+  const double s_o = mu_x / mu_w;
+  for (std::size_t k = 0; k < n; ++k) {
+    const double w_prime = s_o * std::clamp(static_cast<double>(w[k]), -alpha, alpha);
+    qw[k] = round_clamp_127(w_prime / S);
+  }
+  return mu_w * S;
+}
+
+// Multiplier: symmetric per-channel max-abs scale; returns the accumulator scale of the filter.
+double quantize_mul_filter(const float* w, int8_t* qw, std::size_t n, double S) {
+  double wmax = 0.0;
+  for (std::size_t k = 0; k < n; ++k) wmax = std::max(wmax, static_cast<double>(std::fabs(w[k])));
+  const double s_w = wmax / 127.0;
+  for (std::size_t k = 0; k < n; ++k) qw[k] = s_w > 0.0 ? round_clamp_127(w[k] / s_w) : int8_t{0};
+  return s_w > 0.0 ? S * s_w : S;
+}
+
+// Bias in accumulator units and the output requantization ratio acc_scale / next layer's input scale.
+PostScale post_scale_of(const std::string& label, const QuantLayer& q, float bias, int o, double next_scale) {
+  PostScale p;
+  p.bias = round_to_int32(label, bias / q.acc_scale[o], o);
+  if (q.raw_output) {
+    p.multiplier = 1 << 30;  // unused with raw output; an identity ratio keeps the record valid
+    p.shift = 30;
+    return p;
+  }
+  try {
+    quantize_multiplier(q.acc_scale[o] / next_scale, p.multiplier, p.shift);
+  } catch (const ModelError& e) {
+    throw ModelError("quantize: " + label + ", channel " + std::to_string(o) + ": " + e.what());
+  }
+  return p;
+}
+
+QuantLayer quantize_conv_layer(const FloatNetwork& net, const std::vector<Shape>& shapes, std::size_t i,
+                               const std::vector<double>& in_scale, double mean_abs_in, PeKind pe) {
+  const FloatLayer& l = net.layers[i];
+  const std::string label = layer_label(net.layers, i);
+  check_finite(label, l.weights, "weights");
+  check_finite(label, l.bias, "biases");
+  QuantLayer q;
+  q.type = l.type;
+  q.name = l.name;
+  q.geometry = l.geometry;
+  q.in_c = layer_input_shape(net, shapes, i).c;
+  q.out_c = l.out_c;
+  q.relu = l.relu;
+  q.weights.resize(l.weights.size());
+  q.acc_scale.resize(l.out_c);
+  q.post.resize(l.out_c);
+  std::size_t next = i + 1;
+  while (next < net.layers.size() && !is_conv_like(net.layers[next].type)) ++next;
+  q.raw_output = next == net.layers.size();
+  const double next_scale = q.raw_output ? 0.0 : in_scale[next];
+  const std::size_t n = l.weights.size() / l.out_c;
+  const std::vector<double> mu_w = filter_mean_abs(l.weights, l.out_c);
+  for (int o = 0; o < l.out_c; ++o) {
+    const float* w = l.weights.data() + o * n;
+    int8_t* qw = q.weights.data() + o * n;
+    q.acc_scale[o] = pe == PeKind::kMin ? quantize_min_filter(w, qw, n, mu_w[o], mean_abs_in, in_scale[i])
+                                        : quantize_mul_filter(w, qw, n, in_scale[i]);
+    q.post[o] = post_scale_of(label, q, l.bias[o], o, next_scale);
+  }
+  return q;
+}
+
+}  // namespace
+
+QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe) {
+  const std::vector<Shape> shapes = infer_shapes(net);
+  check_quantize_inputs(net, calib, pe);
+  const std::vector<double> in_scale = input_scales(net, calib, pe);
   QuantModel m;
   m.pe = pe;
   m.input = net.input;
@@ -124,69 +208,15 @@ QuantModel quantize(const FloatNetwork& net, const Calibration& calib, PeKind pe
   }
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const FloatLayer& l = net.layers[i];
-    const std::string label = layer_label(net.layers, i);
+    if (is_conv_like(l.type)) {
+      m.layers.push_back(quantize_conv_layer(net, shapes, i, in_scale, calib.layers[i].mean_abs_in, pe));
+      continue;
+    }
     QuantLayer q;
     q.type = l.type;
     q.name = l.name;
-    if (!is_conv_like(l.type)) {
-      q.k = l.k;
-      q.stride = l.stride;
-      m.layers.push_back(std::move(q));
-      continue;
-    }
-    check_finite(label, l.weights, "weights");
-    check_finite(label, l.bias, "biases");
-    const double S = in_scale[i];
-    const Shape in = layer_input_shape(net, shapes, i);
-    q.geometry = l.geometry;
-    q.in_c = in.c;
-    q.out_c = l.out_c;
-    q.relu = l.relu;
-    q.weights.resize(l.weights.size());
-    q.acc_scale.resize(l.out_c);
-    q.post.resize(l.out_c);
-    const std::size_t n = l.weights.size() / l.out_c;
-    std::size_t next = i + 1;
-    while (next < net.layers.size() && !is_conv_like(net.layers[next].type)) ++next;
-    q.raw_output = next == net.layers.size();
-    const std::vector<double> mu_w = filter_mean_abs(l.weights, l.out_c);
-    for (int o = 0; o < l.out_c; ++o) {
-      const float* w = l.weights.data() + o * n;
-      int8_t* qw = q.weights.data() + o * n;
-      if (pe == PeKind::kMin) {
-        const double mu_x = calib.layers[i].mean_abs_in;
-        if (mu_w[o] > 0.0) {
-          const double alpha = 2.0 * mu_w[o];
-          const double s_o = mu_x / mu_w[o];
-          for (std::size_t k = 0; k < n; ++k) {
-            const double w_prime = s_o * std::clamp(static_cast<double>(w[k]), -alpha, alpha);
-            qw[k] = round_clamp_127(w_prime / S);
-          }
-          q.acc_scale[o] = mu_w[o] * S;
-        } else {
-          std::fill(qw, qw + n, int8_t{0});
-          q.acc_scale[o] = S;
-        }
-      } else {
-        double wmax = 0.0;
-        for (std::size_t k = 0; k < n; ++k) wmax = std::max(wmax, static_cast<double>(std::fabs(w[k])));
-        const double s_w = wmax / 127.0;
-        for (std::size_t k = 0; k < n; ++k) qw[k] = s_w > 0.0 ? round_clamp_127(w[k] / s_w) : int8_t{0};
-        q.acc_scale[o] = s_w > 0.0 ? S * s_w : S;
-      }
-      PostScale& p = q.post[o];
-      p.bias = round_to_int32(label, l.bias[o] / q.acc_scale[o], o);
-      if (q.raw_output) {
-        p.multiplier = 1 << 30;  // unused with raw output; an identity ratio keeps the record valid
-        p.shift = 30;
-      } else {
-        try {
-          quantize_multiplier(q.acc_scale[o] / in_scale[next], p.multiplier, p.shift);
-        } catch (const ModelError& e) {
-          throw ModelError("quantize: " + label + ", channel " + std::to_string(o) + ": " + e.what());
-        }
-      }
-    }
+    q.k = l.k;
+    q.stride = l.stride;
     m.layers.push_back(std::move(q));
   }
   validate(m);

@@ -15,9 +15,7 @@
 namespace {
 using namespace minconv;
 
-void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, std::string& data_dir,
-                 std::string& optimizer, std::string& schedule, std::size_t& train_limit) {
-  train::TrainerOptions& t = o.trainer;
+void add_recipe_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, std::string& data_dir) {
   app.add_option("--recipe", recipe,
                  "standard: standard CNN from scratch; minconv: MinConvNet from scratch (weights and inputs "
                  "clipped while training); transfer: standard network (--from, or trained first), gain "
@@ -45,6 +43,10 @@ void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, st
   app.add_option("--std-epochs", o.std_epochs, "transfer without --from: epochs of standard training")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+}
+
+void add_optimizer_options(CLI::App& app, train::TrainerOptions& t, std::string& optimizer,
+                           std::string& schedule) {
   app.add_option("--optimizer", optimizer, "sgd (with momentum), adam (L2 weight decay) or adamw (decoupled)")
       ->capture_default_str()
       ->check(CLI::IsMember({"sgd", "adam", "adamw"}));
@@ -76,6 +78,10 @@ void add_options(CLI::App& app, tools::RecipeOptions& o, std::string& recipe, st
   app.add_option("--threads", t.threads, "Threads (results are deterministic for a given count)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
+}
+
+void add_recipe_details(CLI::App& app, tools::RecipeOptions& o, std::size_t& train_limit) {
+  train::TrainerOptions& t = o.trainer;
   app.add_option("--seed", o.seed, "Seed of the initial weights and of the shuffling")->capture_default_str();
   app.add_option("--mu-x", o.mu_x,
                  "MinConv training: mu_|x| of each batch (batch) or calibrated on the calibration images at "
@@ -110,7 +116,9 @@ int main(int argc, char** argv) {
   o.trainer.schedule.kind = train::ScheduleKind::kCosine;
   std::string recipe, data_dir, optimizer = "adam", schedule = "cosine";
   std::size_t train_limit = train::kAllItems;
-  add_options(app, o, recipe, data_dir, optimizer, schedule, train_limit);
+  add_recipe_options(app, o, recipe, data_dir);
+  add_optimizer_options(app, o.trainer, optimizer, schedule);
+  add_recipe_details(app, o, train_limit);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,6 +14,9 @@ namespace minconv::train {
 // CRC32 (zlib polynomial) of a buffer of any size.
 uint32_t crc32_of(const uint8_t* data, std::size_t size);
 
+// Writes a whole file; a ModelError names the path when it cannot be opened or written.
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes);
+
 class ByteWriter {
  public:
   void u8(uint8_t v) { bytes_.push_back(v); }
@@ -35,6 +38,9 @@ class ByteWriter {
     bytes_.insert(bytes_.end(), b, b + n);
   }
   std::vector<uint8_t>& bytes() { return bytes_; }
+  // Closes a file whose header holds its 32-bit size at byte 8: patches the size (counting the CRC
+  // about to be appended), appends the CRC32 of everything before it and returns the bytes.
+  std::vector<uint8_t> finish_with_size_and_crc(const std::string& what);
 
  private:
   void le(uint64_t v, int n) {

@@ -70,29 +70,17 @@ std::vector<uint8_t> serialize_float_weights(const FloatNetwork& net) {
     for (float v : l.weights) w.f32(v);
     for (float v : l.bias) w.f32(v);
   }
-  std::vector<uint8_t>& b = w.bytes();
-  const uint32_t size = static_cast<uint32_t>(b.size() + 4);
-  for (int i = 0; i < 4; ++i) b[8 + i] = static_cast<uint8_t>(size >> (8 * i));
-  w.u32(crc32_of(b.data(), b.size()));
-  return std::move(b);
+  return w.finish_with_size_and_crc("save_float_weights");
 }
 
 void save_float_weights(const FloatNetwork& net, const std::string& path) {
-  const std::vector<uint8_t> bytes = serialize_float_weights(net);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) throw ModelError(path + ": cannot open for writing");
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) throw ModelError(path + ": write failed");
+  write_file(path, serialize_float_weights(net));
 }
 
-void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& source, FloatNetwork& net) {
-  std::vector<Shape> shapes;
-  try {
-    shapes = infer_shapes(net);
-  } catch (const ModelError& e) {
-    throw ModelError(source + ": the network to load into is inconsistent: " + e.what());
-  }
+namespace {
+
+// Checks magic, version, declared size and CRC; returns the declared file size.
+uint32_t check_float_envelope(const std::vector<uint8_t>& bytes, const std::string& source) {
   if (bytes.size() < kHeaderPrefix + 4) {
     throw ModelError(source + ": file is truncated (" + std::to_string(bytes.size()) +
                      " bytes, too short for a float weight file)");
@@ -123,7 +111,44 @@ void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& s
   if (stored != crc32_of(bytes.data(), size - 4)) {
     throw ModelError(source + ": bad checksum (CRC-32 mismatch): the file is corrupt");
   }
+  return size;
+}
 
+// Reads one conv-like layer's record: its geometry must match the network's, then weights and bias.
+void read_float_layer(ByteReader& r, const FloatLayer& l, const std::string& label, const Shape& in,
+                      std::vector<float>& weights, std::vector<float>& bias) {
+  const ConvGeometry& g = l.geometry;
+  expect_field(r, label, "out_c", l.out_c);
+  expect_field(r, label, "kh", g.kh);
+  expect_field(r, label, "kw", g.kw);
+  expect_field(r, label, "stride_h", g.stride_h);
+  expect_field(r, label, "stride_w", g.stride_w);
+  expect_field(r, label, "pad_top", g.pad_top);
+  expect_field(r, label, "pad_left", g.pad_left);
+  expect_field(r, label, "pad_bottom", g.pad_bottom);
+  expect_field(r, label, "pad_right", g.pad_right);
+  const uint8_t relu = r.u8(label + " relu");
+  if (relu > 1 || (relu == 1) != l.relu) {
+    r.fail(label + ": relu is " + std::to_string(relu) + " in the file, " + (l.relu ? "1" : "0") +
+           " in the network");
+  }
+  const std::size_t n_w = static_cast<std::size_t>(l.out_c) * g.kh * g.kw * in.c;
+  expect_field(r, label, "weight count", static_cast<int32_t>(n_w));
+  expect_field(r, label, "bias count", l.out_c);
+  read_floats(r, weights, n_w, label + " weights");
+  read_floats(r, bias, static_cast<std::size_t>(l.out_c), label + " bias");
+}
+
+}  // namespace
+
+void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& source, FloatNetwork& net) {
+  std::vector<Shape> shapes;
+  try {
+    shapes = infer_shapes(net);
+  } catch (const ModelError& e) {
+    throw ModelError(source + ": the network to load into is inconsistent: " + e.what());
+  }
+  const uint32_t size = check_float_envelope(bytes, source);
   ByteReader r(bytes, size - 4, source);
   r.u32("magic");
   r.u32("version");
@@ -150,27 +175,7 @@ void parse_float_weights(const std::vector<uint8_t>& bytes, const std::string& s
       expect_field(r, label, "stride", l.stride);
       continue;
     }
-    const ConvGeometry& g = l.geometry;
-    expect_field(r, label, "out_c", l.out_c);
-    expect_field(r, label, "kh", g.kh);
-    expect_field(r, label, "kw", g.kw);
-    expect_field(r, label, "stride_h", g.stride_h);
-    expect_field(r, label, "stride_w", g.stride_w);
-    expect_field(r, label, "pad_top", g.pad_top);
-    expect_field(r, label, "pad_left", g.pad_left);
-    expect_field(r, label, "pad_bottom", g.pad_bottom);
-    expect_field(r, label, "pad_right", g.pad_right);
-    const uint8_t relu = r.u8(label + " relu");
-    if (relu > 1 || (relu == 1) != l.relu) {
-      r.fail(label + ": relu is " + std::to_string(relu) + " in the file, " + (l.relu ? "1" : "0") +
-             " in the network");
-    }
-    const Shape in = layer_input_shape(net, shapes, i);
-    const std::size_t n_w = static_cast<std::size_t>(l.out_c) * g.kh * g.kw * in.c;
-    expect_field(r, label, "weight count", static_cast<int32_t>(n_w));
-    expect_field(r, label, "bias count", l.out_c);
-    read_floats(r, weights[i], n_w, label + " weights");
-    read_floats(r, bias[i], static_cast<std::size_t>(l.out_c), label + " bias");
+    read_float_layer(r, l, label, layer_input_shape(net, shapes, i), weights[i], bias[i]);
   }
   if (r.pos() != size - 4) r.fail("unexpected bytes after the last layer");
   for (std::size_t i = 0; i < net.layers.size(); ++i) {

@@ -37,6 +37,30 @@ const TileCase kTiles[] = {
     {"fc_raw_relu", 1, 1, 37, 1, 1, 0, 11, true, true},
 };
 
+// Reads the tile's outputs from the output buffer and compares them bit for bit with the golden model.
+void expect_outputs_match_golden(Bench& b, const AccelParams& p, PeKind pe, const TileCase& tc,
+                                 const golden::Tensor8& input, const std::vector<int8_t>& weights,
+                                 const std::vector<ra::PostScale>& post) {
+  const golden::ConvGeometry g{tc.k, tc.k, tc.stride, tc.stride, tc.pad, tc.pad, tc.pad, tc.pad};
+  const size_t pixels = size_t(g.out_h(input.h)) * g.out_w(input.w);
+  const size_t n_out = pixels * tc.out_c;
+  std::vector<uint8_t> out(n_out * (tc.raw ? 4 : 1));
+  ASSERT_EQ(b.sram.read(p.out_buf_offset(), out.data(), unsigned(out.size())), tlm::TLM_OK_RESPONSE);
+  if (tc.raw) {
+    const golden::Tensor32 want =
+        golden::conv2d_raw(pe, input, weights, tc.out_c, g, test::to_golden(post), tc.relu);
+    std::vector<int32_t> got(n_out);
+    std::memcpy(got.data(), out.data(), out.size());
+    EXPECT_EQ(got, want.data);
+  } else {
+    const golden::Tensor8 want =
+        golden::conv2d_int8(pe, input, weights, tc.out_c, g, test::to_golden(post), tc.relu);
+    std::vector<int8_t> got(n_out);
+    std::memcpy(got.data(), out.data(), out.size());
+    EXPECT_EQ(got, want.data);
+  }
+}
+
 void run_tiles(PeKind pe, unsigned n) {
   sc_core::sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_DISPLAY | sc_core::SC_LOG);
   AccelParams p;
@@ -94,23 +118,7 @@ void run_tiles(PeKind pe, unsigned n) {
     b.wr(ra::kStatus, ra::kStatusDone);
     total_folds += folds;
 
-    // Outputs bit for bit against the golden model.
-    const size_t n_out = size_t(pixels) * tc.out_c;
-    std::vector<uint8_t> out(n_out * (tc.raw ? 4 : 1));
-    ASSERT_EQ(b.sram.read(p.out_buf_offset(), out.data(), unsigned(out.size())), tlm::TLM_OK_RESPONSE);
-    if (tc.raw) {
-      const golden::Tensor32 want =
-          golden::conv2d_raw(pe, input, weights, tc.out_c, g, test::to_golden(post), tc.relu);
-      std::vector<int32_t> got(n_out);
-      std::memcpy(got.data(), out.data(), out.size());
-      EXPECT_EQ(got, want.data);
-    } else {
-      const golden::Tensor8 want =
-          golden::conv2d_int8(pe, input, weights, tc.out_c, g, test::to_golden(post), tc.relu);
-      std::vector<int8_t> got(n_out);
-      std::memcpy(got.data(), out.data(), out.size());
-      EXPECT_EQ(got, want.data);
-    }
+    expect_outputs_match_golden(b, p, pe, tc, input, weights, post);
   }
   // Every fold ran on the RTL array and was compared; no mismatch, no error report.
   const nlohmann::json cosim = b.accel.engine_stats();

@@ -55,12 +55,7 @@ constexpr Field kCtrl[] = {kStart, kDescMode, kIrqEnable};
 constexpr uint32_t kCtrlStart = field::kStart.mask();
 constexpr uint32_t kCtrlDescMode = field::kDescMode.mask();
 constexpr uint32_t kCtrlIrqEnable = field::kIrqEnable.mask();
-using job_status::kStatusBusy;
-using job_status::kStatusDone;
-using job_status::kStatusErrCodeMask;
-using job_status::kStatusErrCodeShift;
-using job_status::kStatusError;
-using job_status::kStatusW1C;
+using namespace job_status::bits;
 
 constexpr Register kGlobalRegisters[] = {
     {"ID", kId, Access::kRO, kIdValue, {}, "`0x444D4131` (\"DMA1\")"},

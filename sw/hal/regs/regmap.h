@@ -61,12 +61,15 @@ constexpr Field kDone{"DONE", 1, 1, Access::kW1C};
 constexpr Field kError{"ERROR", 2, 1, Access::kW1C};
 constexpr Field kErrCode{"ERR_CODE", 8, 8, Access::kRO};
 constexpr Field kFields[] = {kBusy, kDone, kError, kErrCode};
+// The STATUS bit masks, brought into each block's namespace with `using namespace job_status::bits`.
+namespace bits {
 constexpr uint32_t kStatusBusy = kBusy.mask();
 constexpr uint32_t kStatusDone = kDone.mask();
 constexpr uint32_t kStatusError = kError.mask();
 constexpr uint32_t kStatusErrCodeShift = kErrCode.lsb;
 constexpr uint32_t kStatusErrCodeMask = kErrCode.mask();
 constexpr uint32_t kStatusW1C = kStatusDone | kStatusError;
+}  // namespace bits
 }  // namespace job_status
 
 // A constexpr view of a constexpr array (a table of fields or registers).
