@@ -57,6 +57,7 @@ AccelParams AccelParams::from_yaml(const config::YamlMap& m) {
   p.sram_width_bytes = static_cast<unsigned>(m.u64_or("sram_width_bytes", p.sram_width_bytes, 1, 1024));
   p.engine = m.choice_or("engine", to_string(p.engine), {"cpp", "rtl"}) == "cpp" ? EngineKind::kCpp
                                                                                  : EngineKind::kRtl;
+  p.pooling = m.flag_or("pooling", p.pooling);
   if (p.engine == EngineKind::kRtl) {
     const std::string problem = rtl_engine_problem(p.rows, p.cols, p.pe);
     if (!problem.empty()) m.fail("engine", problem);
@@ -92,6 +93,8 @@ nlohmann::json AccelParams::to_json() const {
           {"sram_latency_cycles", sram_latency_cycles},
           {"sram_width_bytes", sram_width_bytes},
           {"engine", to_string(engine)},
+          {"pooling", pooling},
+          {"max_pool", pooling ? kMaxPoolSide : 0u},
           {"max_kernel", kMaxKernelSide},
           {"max_stride", kMaxStrideValue}};
 }

@@ -18,6 +18,7 @@ enum class EngineKind { kCpp, kRtl };  // YAML: engine: cpp | rtl
 // Fixed capabilities of the datapath (reported in kMaxKernel / kMaxStride).
 constexpr unsigned kMaxKernelSide = regs::accel::kMaxKernelValue;
 constexpr unsigned kMaxStrideValue = regs::accel::kMaxStrideValue;
+constexpr unsigned kMaxPoolSide = regs::accel::kMaxPoolValue;
 
 struct AccelParams {
   unsigned rows = 8;  // PE array rows R: output channels in parallel (1..64)
@@ -31,6 +32,8 @@ struct AccelParams {
   unsigned sram_latency_cycles = 1;  // bus access latency to the local SRAM, accelerator cycles (0..1000)
   unsigned sram_width_bytes = 16;    // SRAM port bytes per accelerator cycle for bus accesses (1..1024)
   EngineKind engine = EngineKind::kCpp;
+  bool pooling =
+      true;  // a pooling unit in the output path (kMaxPool = kMaxPoolValue; off: 0, pools on the CPU)
 
   // Reads every key of the `accel:` section, range-checks them and calls m.finish(): this section belongs
   // to the accelerator entirely. Throws config::ConfigError.

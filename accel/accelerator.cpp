@@ -112,6 +112,8 @@ uint32_t Accelerator::capability(uint32_t offset) const {
       return params_.out_buf_offset();
     case ra::kOutBufBytes:
       return params_.output_buffer_bytes;
+    case ra::kMaxPool:
+      return params_.pooling ? ra::kMaxPoolValue : 0u;
     default:  // identity and datapath limits: the table's reset values
       return ra::kBlock.registers.at(offset).reset;
   }

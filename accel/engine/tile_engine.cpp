@@ -38,6 +38,13 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
   if (d.out_h > (padded_h - d.kh) / d.stride_h + 1 || d.out_w > (padded_w - d.kw) / d.stride_w + 1) {
     return ra::kErrBadShape;
   }
+  if (d.pooled()) {
+    if (d.pool_mode > ra::kPoolAvg || !p.pooling || d.pool_k < 1 || d.pool_k > kMaxPoolSide ||
+        d.pool_stride < 1 || d.pool_stride > d.pool_k || d.raw_output) {
+      return ra::kErrUnsupported;
+    }
+    if (d.out_h < d.pool_k || d.out_w < d.pool_k) return ra::kErrBadShape;
+  }
   if (d.k_steps() > static_cast<uint64_t>(golden::max_reduction(p.pe))) return ra::kErrReduction;
   const uint64_t in_bytes = mul_sat(mul_sat(d.in_h, d.in_w), d.in_c);
   if (!fits(d.in_addr, in_bytes, p.input_buffer_bytes)) return ra::kErrInOverflow;
@@ -46,8 +53,7 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
       !fits(d.q_addr, mul_sat(d.out_c, ra::kPostScaleBytes), p.weight_buffer_bytes)) {
     return ra::kErrWtOverflow;
   }
-  const uint64_t out_bytes = mul_sat(mul_sat(uint64_t{d.out_h} * d.out_w, d.out_c), d.raw_output ? 4 : 1);
-  if (!fits(d.out_addr, out_bytes, p.output_buffer_bytes)) return ra::kErrOutOverflow;
+  if (!fits(d.out_addr, d.output_buffer_use(), p.output_buffer_bytes)) return ra::kErrOutOverflow;
   return ra::kErrNone;
 }
 
@@ -70,6 +76,36 @@ uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixel
 uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels) {
   return kTileSetupCycles + fold_count(rows, cols, out_c, pixels) * fold_cycles(rows, cols, k_steps) +
          kTilePostCycles;
+}
+
+uint64_t pool_cycles(const TileDescriptor& d, unsigned cols) {
+  if (d.pool_mode == ra::kPoolMax) return 1;
+  if (d.pool_mode == ra::kPoolAvg) return 1 + ceil_div(d.final_h() * d.final_w() * d.out_c, cols);
+  return 0;
+}
+
+std::vector<uint8_t> pool_tile(const TileDescriptor& d, const std::vector<uint8_t>& conv) {
+  const uint64_t ph = d.final_h(), pw = d.final_w(), C = d.out_c, k = d.pool_k, s = d.pool_stride;
+  std::vector<uint8_t> out(ph * pw * C);
+  const int64_t n = static_cast<int64_t>(k * k);
+  for (uint64_t y = 0; y < ph; ++y) {
+    for (uint64_t x = 0; x < pw; ++x) {
+      for (uint64_t c = 0; c < C; ++c) {
+        int64_t best = -128, sum = 0;
+        for (uint64_t wy = 0; wy < k; ++wy) {
+          for (uint64_t wx = 0; wx < k; ++wx) {
+            const int64_t v = static_cast<int8_t>(conv[((y * s + wy) * d.out_w + x * s + wx) * C + c]);
+            best = std::max(best, v);
+            sum += v;
+          }
+        }
+        const int64_t mag = (2 * (sum < 0 ? -sum : sum) + n) / (2 * n);  // round half away from zero
+        const int64_t v = d.pool_mode == ra::kPoolMax ? best : (sum < 0 ? -mag : mag);
+        out[(y * pw + x) * C + c] = static_cast<uint8_t>(static_cast<int8_t>(v));
+      }
+    }
+  }
+  return out;
 }
 
 int32_t pe_step(PeKind pe, int8_t a, int8_t b) {
@@ -179,8 +215,13 @@ TileResult FoldEngine::run(const TileJob& job) {
       result.cycles += fold_cycles(R, C, K);
     }
   }
-  result.cycles += kTilePostCycles;
-  result.counters.buf_write_bytes = result.output.size();
+  result.cycles += kTilePostCycles + pool_cycles(d, C);
+  // Every post-scaled output is written (pooling: merged into its window's entry, int32 sums for average).
+  result.counters.buf_write_bytes = result.output.size() * (d.pool_mode == ra::kPoolAvg ? 4 : 1);
+  if (d.pooled()) {
+    result.output = pool_tile(d, result.output);
+    if (d.pool_mode == ra::kPoolAvg) result.counters.buf_write_bytes += result.output.size();
+  }
   return result;
 }
 

@@ -29,7 +29,16 @@ struct TileDescriptor : regs::accel::TileDesc {
   uint64_t input_bytes() const { return uint64_t{in_h} * in_w * in_c; }
   uint64_t weight_bytes() const { return uint64_t{out_c} * k_steps(); }
   uint64_t post_bytes() const { return uint64_t{out_c} * regs::accel::kPostScaleBytes; }
-  uint64_t output_bytes() const { return pixels() * out_c * (raw_output ? 4 : 1); }
+  bool pooled() const { return pool_mode != regs::accel::kPoolNone; }
+  // The outputs that leave the array: the pooled tile when pooling is on, else the conv tile.
+  uint64_t final_h() const { return pooled() ? (out_h - pool_k) / pool_stride + 1 : out_h; }
+  uint64_t final_w() const { return pooled() ? (out_w - pool_k) / pool_stride + 1 : out_w; }
+  uint64_t output_bytes() const { return final_h() * final_w() * out_c * (raw_output ? 4 : 1); }
+  // Bytes of the output buffer the tile uses: average pooling keeps int32 window sums there until the
+  // windows are complete.
+  uint64_t output_buffer_use() const {
+    return pool_mode == regs::accel::kPoolAvg ? output_bytes() * 4 : output_bytes();
+  }
 };
 
 // kErrNone if the descriptor can run on an accelerator with these parameters, else the first problem
@@ -70,9 +79,12 @@ struct TileResult {
   TileCounters counters;
 };
 
-// T_tile = T_setup + folds * (K + R + C - 2 + R) + T_post, T_setup = 4, T_post = 3.
+// T_tile = T_setup + folds * (K + R + C - 2 + R) + T_post + T_pool, T_setup = 4, T_post = 3.
 constexpr uint64_t kTileSetupCycles = 4;
 constexpr uint64_t kTilePostCycles = 3;
+// T_pool: 0 without pooling; max pooling 1 (the compare stage flushes); average pooling 1 + a pass that
+// divides the window sums, C per cycle: ceil(pooled outputs / C).
+uint64_t pool_cycles(const TileDescriptor& d, unsigned cols);
 uint64_t fold_cycles(unsigned rows, unsigned cols, uint64_t k_steps);
 uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixels);
 uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels);
@@ -111,6 +123,11 @@ class CppTileEngine : public FoldEngine {
   std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                   const std::vector<int8_t>& inputs, uint64_t k_steps) override;
 };
+
+// The pooling unit: pools an out_h x out_w x out_c int8 tile (HWC) with the descriptor's window into
+// final_h x final_w x out_c. Max: the largest value of the window; average: the window sum divided by k*k,
+// rounded half away from zero (the golden rule, docs/accelerator.md).
+std::vector<uint8_t> pool_tile(const TileDescriptor& d, const std::vector<uint8_t>& conv);
 
 // One PE step and one post-scale unit, exposed for unit tests.
 int32_t pe_step(PeKind pe, int8_t a, int8_t b);

@@ -140,8 +140,9 @@ void CpuStub::wait_for_interrupt() {
 }
 
 uint64_t CpuStub::cycles() const {
+  // In integer time units: a double quotient can land just below a whole cycle and floor to one less.
   const sc_core::sc_time now = sc_core::sc_time_stamp() + qk_.get_local_time();
-  return static_cast<uint64_t>(now / params_.period());
+  return now.value() / params_.period().value();
 }
 
 void CpuStub::spend(uint64_t cpu_cycles) {

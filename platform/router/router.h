@@ -37,7 +37,7 @@ std::optional<std::pair<std::size_t, std::size_t>> find_overlap(const std::vecto
 struct RouterParams {
   double clock_mhz = 500;       // bus clock
   unsigned latency_cycles = 2;  // arbitration + address phase (pipelined), bus cycles per transaction
-  unsigned width_bytes = 16;    // data bytes per bus cycle
+  unsigned width_bytes = 32;  // data bytes per bus cycle (a DMA copy crosses the bus twice: 2x the DRAM peak)
 
   // Reads the optional keys clock_mhz (1..10000), latency_cycles (0..1000), width_bytes (1..512, a power
   // of two). Does not call m.finish().

@@ -11,7 +11,7 @@ namespace {
 Row make_row(const sw::LayerReport& l, const SocConfig& c, const sw::AccelCaps& caps, accel::PeKind kind) {
   Row r;
   r.name = l.name;
-  r.where = l.on_accel ? "accel" : "cpu";
+  r.where = l.fused ? "fused" : l.on_accel ? "accel" : "cpu";
   r.macs = l.macs;
   const double seconds = static_cast<double>(l.cpu_cycles) / (c.cpu.clock_mhz * 1e6);
   r.latency_us = seconds * 1e6;
@@ -86,10 +86,10 @@ void print_pair(const std::vector<Row>& a, const std::vector<Row>& b) {
         "%-8s %-5s %10llu | %11llu %11llu %6.3f | %10.0f %6.2f %6.2f %3s | %9.2f %9.2f | %9.1f %9.1f | %8.1f "
         "%8.1f | %6.2f %6.2f | %5.1f %5.1f | %9llu %9llu | %8.3f %8.3f\n",
         x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
-        (unsigned long long)y.cycles, y.cycles ? double(x.cycles) / double(y.cycles) : 0.0, x.bound_cycles,
-        x.x_bound(), y.x_bound(), x.binding()[0] == 'm' ? "mem" : "cmp", x.latency_us, y.latency_us,
-        x.read / 1024.0, y.read / 1024.0, x.write / 1024.0, y.write / 1024.0, x.gbps, y.gbps, 100 * x.util,
-        100 * y.util, (unsigned long long)x.stall, (unsigned long long)y.stall, x.energy_uj, y.energy_uj);
+        (unsigned long long)y.cycles, y.cycles ? double(x.cycles) / double(y.cycles) : 1.0, x.bound_cycles,
+        x.x_bound(), y.x_bound(), x.binding_short(), x.latency_us, y.latency_us, x.read / 1024.0,
+        y.read / 1024.0, x.write / 1024.0, y.write / 1024.0, x.gbps, y.gbps, 100 * x.util, 100 * y.util,
+        (unsigned long long)x.stall, (unsigned long long)y.stall, x.energy_uj, y.energy_uj);
   }
 }
 
@@ -102,8 +102,8 @@ void print_single(const std::vector<Row>& a) {
         "%-8s %-5s %10llu | %11llu | %10.0f %6.2f %3s | %9.2f | %9.1f | %8.1f | %6.2f | %5.1f | %9llu | "
         "%8.3f\n",
         x.name.c_str(), x.where.c_str(), (unsigned long long)x.macs, (unsigned long long)x.cycles,
-        x.bound_cycles, x.x_bound(), x.binding()[0] == 'm' ? "mem" : "cmp", x.latency_us, x.read / 1024.0,
-        x.write / 1024.0, x.gbps, 100 * x.util, (unsigned long long)x.stall, x.energy_uj);
+        x.bound_cycles, x.x_bound(), x.binding_short(), x.latency_us, x.read / 1024.0, x.write / 1024.0,
+        x.gbps, 100 * x.util, (unsigned long long)x.stall, x.energy_uj);
   }
 }
 

@@ -21,7 +21,11 @@ struct Row {
   // Roofline bound of the layer: max(MACs / PEs, DRAM bytes / DRAM peak bytes per accelerator cycle); the
   // total's bound is the sum of its layers' bounds.
   double compute_cycles = 0, memory_cycles = 0, bound_cycles = 0;
-  const char* binding() const { return memory_cycles > compute_cycles ? "memory" : "compute"; }
+  // "none" for a row with no work of its own (a pool fused into the conv before it).
+  const char* binding() const {
+    return bound_cycles <= 0 ? "none" : memory_cycles > compute_cycles ? "memory" : "compute";
+  }
+  const char* binding_short() const { return bound_cycles <= 0 ? "-" : binding()[0] == 'm' ? "mem" : "cmp"; }
   double x_bound() const { return bound_cycles > 0 ? double(cycles) / bound_cycles : 0.0; }
 };
 

@@ -29,15 +29,24 @@ AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& 
   caps_.out_bytes = read(regs::kOutBufBytes);
   caps_.max_kernel = read(regs::kMaxKernel);
   caps_.max_stride = read(regs::kMaxStride);
+  caps_.max_pool = read(regs::kMaxPool);
   write(regs::kStatus, regs::kStatusW1C);
   write(regs::kIrqEnable, regs::kIrqOnDone | regs::kIrqOnError);
   irq_.attach(soc.irq_accel, [this] { on_interrupt(); });
 }
 
 void AccelDriver::start(const AccelTile& t) {
-  if (running_) throw std::logic_error("accelerator tile started while another is running");
+  program(t);
+  start_programmed();
+}
+
+void AccelDriver::program(const AccelTile& t) {
   const regs::DescWords words = regs::pack(t);
   for (uint32_t i = 0; i < regs::kDescWords; ++i) write(regs::kInAddr + 4 * i, words[i]);
+}
+
+void AccelDriver::start_programmed() {
+  if (running_) throw std::logic_error("accelerator tile started while another is running");
   running_ = true;
   error_ = false;
   write(regs::kCtrl, regs::kCtrlStart);

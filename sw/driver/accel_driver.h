@@ -21,6 +21,7 @@ struct AccelCaps {
   uint32_t wt_offset = 0, wt_bytes = 0;
   uint32_t out_offset = 0, out_bytes = 0;
   uint32_t max_kernel = 0, max_stride = 0;
+  uint32_t max_pool = 0;  // largest pooling window side of the output path; 0: no pooling unit
 };
 
 // One tile: the accelerator's descriptor registers (offsets are inside each buffer).
@@ -49,6 +50,10 @@ class AccelDriver {
   const AccelCaps& caps() const { return caps_; }
   // Programs the descriptor and starts the tile (interrupt on done and error).
   void start(const AccelTile& tile);
+  // Writes the descriptor registers only; allowed while a tile runs (the hardware latches them at start),
+  // so the next tile can be programmed during the current one and started with start_programmed().
+  void program(const AccelTile& tile);
+  void start_programmed();
   bool idle() const { return !running_; }
   // Sleeps until the tile ends; throws AccelError if the accelerator reported an error.
   void wait();

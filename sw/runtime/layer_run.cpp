@@ -90,20 +90,21 @@ void LayerRun::drain(std::size_t i) {
   const uint32_t e = l_.elem();
   DmaJob out;
   out.src = at_.sram + accel_.caps().out_offset + static_cast<uint32_t>(i % 2) * out_half_;
-  out.dst = at_.output + static_cast<uint32_t>(((t.oy0 * l_.out_w + t.ox0) * l_.out_c + t.c0) * e);
+  const int out_w = l_.final_w();  // the tensor in DRAM is the pooled one when pooling is fused
+  out.dst = at_.output + static_cast<uint32_t>(((t.fy0 * out_w + t.fx0) * l_.out_c + t.c0) * e);
   if (t.tc == l_.out_c) {  // whole pixels: one row of the tile is contiguous in DRAM
-    out.row_bytes = static_cast<uint32_t>(t.tw * t.tc) * e;
-    out.rows = static_cast<uint32_t>(t.th);
+    out.row_bytes = static_cast<uint32_t>(t.fw * t.tc) * e;
+    out.rows = static_cast<uint32_t>(t.fh);
     out.src_row_stride = out.row_bytes;
-    out.dst_row_stride = static_cast<uint32_t>(l_.out_w * l_.out_c) * e;
+    out.dst_row_stride = static_cast<uint32_t>(out_w * l_.out_c) * e;
   } else {  // a channel slice of every pixel
     out.row_bytes = static_cast<uint32_t>(t.tc) * e;
-    out.rows = static_cast<uint32_t>(t.tw);
-    out.planes = static_cast<uint32_t>(t.th);
+    out.rows = static_cast<uint32_t>(t.fw);
+    out.planes = static_cast<uint32_t>(t.fh);
     out.src_row_stride = out.row_bytes;
-    out.src_plane_stride = static_cast<uint32_t>(t.tw * t.tc) * e;
+    out.src_plane_stride = static_cast<uint32_t>(t.fw * t.tc) * e;
     out.dst_row_stride = static_cast<uint32_t>(l_.out_c) * e;
-    out.dst_plane_stride = static_cast<uint32_t>(l_.out_w * l_.out_c) * e;
+    out.dst_plane_stride = static_cast<uint32_t>(out_w * l_.out_c) * e;
   }
   traffic_.write += out.bytes();
   dma_.start(drain_ch_, out);
@@ -138,22 +139,31 @@ AccelTile LayerRun::descriptor(std::size_t i) const {
   d.out_addr = static_cast<uint32_t>(i % 2) * out_half_;
   d.relu = l_.relu;
   d.raw_output = l_.raw;
+  d.pool_mode = l_.pool_mode;
+  d.pool_k = d.pool_stride = l_.pool_mode != 0 ? static_cast<uint32_t>(l_.pool_k) : 0;
   return d;
 }
 
-// For tile i: wait for its loads, start the accelerator, start draining tile i - 1 and loading tile i + 1,
-// then wait for the accelerator and the drain. With one DMA channel the drain completes before the next load.
+// For tile i: wait for its loads, start the accelerator (its descriptor was programmed while tile i - 1 ran),
+// start draining tile i - 1 and loading tile i + 1, do the CPU's bookkeeping of tile i + 1 and program its
+// descriptor, then wait for the accelerator and the drain. With one DMA channel the drain completes before
+// the next load.
 DramTraffic LayerRun::run() {
   const std::size_t n = plan_.tiles.size();
   prefetch(0);
+  hal_.spend(per_tile_);
   for (std::size_t i = 0; i < n; ++i) {
     if (load_pending_) dma_.wait(load_ch_);
     load_pending_ = false;
-    hal_.spend(per_tile_);
-    accel_.start(descriptor(i));
+    if (i == 0) accel_.program(descriptor(0));
+    accel_.start_programmed();
     if (i > 0) drain(i - 1);
     if (drain_ch_ == load_ch_) wait_drain();
-    if (i + 1 < n) prefetch(i + 1);
+    if (i + 1 < n) {
+      prefetch(i + 1);
+      hal_.spend(per_tile_);
+      accel_.program(descriptor(i + 1));
+    }
     accel_.wait();
     wait_drain();
   }

@@ -8,8 +8,46 @@
 
 namespace minconv::sw {
 
-NetworkRuntime::NetworkRuntime(hal::Hal& hal, const hal::SocInfo& soc, CpuCosts costs)
-    : hal_(hal), soc_(soc), costs_(costs), irq_(hal, soc), dma_(hal, soc, irq_), accel_(hal, soc, irq_) {}
+NetworkRuntime::NetworkRuntime(hal::Hal& hal, const hal::SocInfo& soc, CpuCosts costs, RuntimeOptions options)
+    : hal_(hal),
+      soc_(soc),
+      costs_(costs),
+      options_(options),
+      irq_(hal, soc),
+      dma_(hal, soc, irq_),
+      accel_(hal, soc, irq_) {}
+
+namespace {
+
+LayerShape accel_shape(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out) {
+  LayerShape g;
+  g.name = layer.name;
+  const bool fc = layer.type == golden::LayerType::kFc;
+  g.in_h = fc ? 1 : in.h;
+  g.in_w = fc ? 1 : in.w;
+  g.in_c = fc ? in.h * in.w * in.c : in.c;
+  g.out_h = out.h;
+  g.out_w = out.w;
+  g.out_c = out.c;
+  g.g = layer.geometry;
+  g.relu = layer.relu;
+  g.raw = layer.raw_output;
+  return g;
+}
+
+bool is_accel_layer(const golden::QuantLayer& l) {
+  return l.type == golden::LayerType::kConv || l.type == golden::LayerType::kFc;
+}
+
+}  // namespace
+
+bool NetworkRuntime::can_fuse_pool(const golden::QuantLayer& conv, const golden::QuantLayer& pool,
+                                   const golden::Shape& conv_out) const {
+  const bool is_pool = pool.type == golden::LayerType::kMaxPool || pool.type == golden::LayerType::kAvgPool;
+  return options_.fuse_pooling && conv.type == golden::LayerType::kConv && is_pool && !conv.raw_output &&
+         pool.stride == pool.k && pool.k >= 1 && static_cast<uint32_t>(pool.k) <= accel_.caps().max_pool &&
+         conv_out.h >= pool.k && conv_out.w >= pool.k;
+}
 
 RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout& layout,
                               const std::function<void(const LayerReport&)>& progress) {
@@ -18,39 +56,48 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
   result.caps = accel_.caps();
   uint32_t input = layout.input;
   golden::Shape in_shape = model.input;
+  const auto finish = [&](LayerReport& r, std::size_t i) {
+    if (progress) progress(r);
+    result.layers.push_back(r);
+    input = layout.outputs[i];
+    in_shape = shapes[i];
+  };
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const golden::QuantLayer& layer = model.layers[i];
     LayerReport r;
     r.name = layer.name;
     r.type = golden::to_string(layer.type);
     const uint64_t t0 = hal_.cycles();
-    if (layer.type == golden::LayerType::kConv || layer.type == golden::LayerType::kFc) {
-      LayerShape g;
-      g.name = layer.name;
-      const bool fc = layer.type == golden::LayerType::kFc;
-      g.in_h = fc ? 1 : in_shape.h;
-      g.in_w = fc ? 1 : in_shape.w;
-      g.in_c = fc ? in_shape.h * in_shape.w * in_shape.c : in_shape.c;
-      g.out_h = shapes[i].h;
-      g.out_w = shapes[i].w;
-      g.out_c = shapes[i].c;
-      g.g = layer.geometry;
-      g.relu = layer.relu;
-      g.raw = layer.raw_output;
-      r.on_accel = true;
-      r.macs = static_cast<uint64_t>(g.out_h) * g.out_w * g.out_c * g.filter_bytes();
-      run_accel_layer(
-          g,
-          {input, layout.weights[i], layout.post[i], layout.outputs[i], layout.scratch, soc_.accel_sram_base},
-          r);
-    } else {
+    if (!is_accel_layer(layer)) {
       run_pool_layer(layer, in_shape, shapes[i], input, layout.outputs[i], r);
+      r.cpu_cycles = hal_.cycles() - t0;
+      finish(r, i);
+      continue;
     }
+    LayerShape g = accel_shape(layer, in_shape, shapes[i]);
+    const bool fuse = i + 1 < model.layers.size() && can_fuse_pool(layer, model.layers[i + 1], shapes[i]);
+    if (fuse) {
+      const golden::QuantLayer& pool = model.layers[i + 1];
+      g.pool_mode = pool.type == golden::LayerType::kMaxPool ? regs::accel::kPoolMax : regs::accel::kPoolAvg;
+      g.pool_k = pool.k;
+    }
+    r.on_accel = true;
+    r.output_in_dram = !fuse;
+    // The MACs the array executes: with a fused pool, conv outputs no window reads are not computed.
+    r.macs =
+        static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
+    const uint32_t output = layout.outputs[fuse ? i + 1 : i];
+    run_accel_layer(
+        g, {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base}, r);
     r.cpu_cycles = hal_.cycles() - t0;
-    if (progress) progress(r);
-    result.layers.push_back(r);
-    input = layout.outputs[i];
-    in_shape = shapes[i];
+    finish(r, i);
+    if (!fuse) continue;
+    LayerReport p;  // the pool ran in the conv layer's tiles
+    p.name = model.layers[i + 1].name;
+    p.type = golden::to_string(model.layers[i + 1].type);
+    p.on_accel = true;
+    p.fused = true;
+    finish(p, ++i);
   }
   return result;
 }
@@ -78,8 +125,8 @@ void NetworkRuntime::check_layer(const LayerShape& g) const {
 void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& at, LayerReport& report) {
   check_layer(g);
   const AccelCaps& caps = accel_.caps();
-  const TilePlan plan =
-      plan_tiles(g, BufferHalves{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2, caps.rows});
+  const TilePlan plan = plan_tiles(g, BufferHalves{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2,
+                                                   caps.rows, options_.min_tiles});
   report.tile_h = plan.th;
   report.tile_w = plan.tw;
   report.tile_c = plan.tc;

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a quantized network on the SoC: conv and fc layers on the accelerator (tiled to the buffer sizes the
-// hardware reports, moved by the DMA, double-buffered), pooling on the CPU. Reaches hardware only
+// hardware reports, moved by the DMA, double-buffered), pooling fused into the accelerator's output path
+// where the hardware can (else on the CPU). Reaches hardware only
 // through the HAL.
 #include <cstdint>
 #include <functional>
@@ -26,10 +27,21 @@ struct CpuCosts {
   uint32_t per_tile = 200;        // tiling arithmetic, descriptor set-up, bookkeeping of one tile
 };
 
+// What the runtime may do beyond running each layer as it stands.
+struct RuntimeOptions {
+  // A conv layer followed by a pool of non-overlapping k x k windows (k <= the MAX_POOL capability) pools
+  // in the accelerator's output path: only the pooled tensor is written to DRAM.
+  bool fuse_pooling = true;
+  uint32_t min_tiles =
+      4;  // tile planner: cut a layer into at least this many tiles (BufferHalves::min_tiles)
+};
+
 struct LayerReport {
   std::string name;
   std::string type;       // conv, fc, maxpool, avgpool
-  bool on_accel = false;  // conv/fc on the accelerator, pools on the CPU
+  bool on_accel = false;  // conv/fc and fused pools on the accelerator, other pools on the CPU
+  bool fused = false;     // a pool that ran inside the previous conv layer's tiles (its figures are there)
+  bool output_in_dram = true;  // false: a conv whose output was pooled on chip (the next layer's is in DRAM)
   uint64_t macs = 0;
   uint64_t cpu_cycles = 0;  // wall time of the layer in CPU cycles
   uint64_t dram_read_bytes = 0;
@@ -48,7 +60,7 @@ struct RunReport {
 
 class NetworkRuntime {
  public:
-  NetworkRuntime(hal::Hal& hal, const hal::SocInfo& soc, CpuCosts costs = {});
+  NetworkRuntime(hal::Hal& hal, const hal::SocInfo& soc, CpuCosts costs = {}, RuntimeOptions options = {});
 
   const AccelCaps& caps() const { return accel_.caps(); }
   // Runs every layer; layer i reads the previous output (or layout.input) and writes layout.outputs[i].
@@ -57,6 +69,8 @@ class NetworkRuntime {
                 const std::function<void(const LayerReport&)>& progress = {});
 
  private:
+  bool can_fuse_pool(const golden::QuantLayer& conv, const golden::QuantLayer& pool,
+                     const golden::Shape& conv_out) const;
   // Refuses a layer the accelerator cannot run (kernel, stride, padding, reduction length).
   void check_layer(const LayerShape& layer) const;
   void run_accel_layer(const LayerShape& layer, const LayerAddresses& at, LayerReport& report);
@@ -66,6 +80,7 @@ class NetworkRuntime {
   hal::Hal& hal_;
   hal::SocInfo soc_;
   CpuCosts costs_;
+  RuntimeOptions options_;
   IrqDispatcher irq_;
   DmaDriver dma_;
   AccelDriver accel_;

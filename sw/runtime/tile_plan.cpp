@@ -26,19 +26,40 @@ uint32_t channels_per_tile(const LayerShape& l, const BufferHalves& h) {
 int in_rows(const LayerShape& l, int th) { return std::min(l.in_h, (th - 1) * l.g.stride_h + l.g.kh); }
 int in_cols(const LayerShape& l, int tw) { return std::min(l.in_w, (tw - 1) * l.g.stride_w + l.g.kw); }
 
-// Output rows x columns per tile: full rows if possible, as many as the input and output halves hold.
+// Final output rows x columns per tile: full rows if possible, as many as the input and output halves hold.
 void spatial_tile(const LayerShape& l, const BufferHalves& h, uint32_t tc, int& th, int& tw) {
+  const int u = l.unit();
   const auto fits = [&](int rows, int cols) {
-    return uint64_t(in_rows(l, rows)) * in_cols(l, cols) * l.in_c <= h.in &&
-           uint64_t(rows) * cols * tc * l.elem() <= h.out;
+    return uint64_t(in_rows(l, rows * u)) * in_cols(l, cols * u) * l.in_c <= h.in &&
+           uint64_t(rows) * cols * tc * l.out_buffer_elem() <= h.out;
   };
-  tw = l.out_w;
+  tw = l.final_w();
   th = 0;
-  while (th < l.out_h && fits(th + 1, tw)) ++th;
+  while (th < l.final_h() && fits(th + 1, tw)) ++th;
   if (th > 0) return;
   th = 1;
   while (tw > 0 && !fits(1, tw)) --tw;
   if (tw == 0) fail(l, "not even one output pixel fits the accelerator's buffers");
+}
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// Below h.min_tiles tiles: smaller channel chunks when the weights are the bigger load (whole array rows),
+// then fewer final output rows per tile.
+void split_for_overlap(const LayerShape& l, const BufferHalves& h, uint32_t& tc, int& th, int tw) {
+  const auto chunks = [&] { return ceil_div(l.out_c, static_cast<int>(tc)); };
+  const auto spatial = [&] { return ceil_div(l.final_h(), th) * ceil_div(l.final_w(), tw); };
+  const int want = static_cast<int>(h.min_tiles);
+  if (chunks() * spatial() >= want) return;
+  const uint64_t weights = uint64_t(l.out_c) * (l.filter_bytes() + 12);
+  const uint64_t input = uint64_t(l.in_h) * l.in_w * l.in_c;
+  const int R = static_cast<int>(h.rows);
+  if (weights >= input && l.out_c > R) {
+    const int per_chunk = ceil_div(ceil_div(l.out_c, ceil_div(want, spatial())), R) * R;
+    tc = std::min(tc, static_cast<uint32_t>(per_chunk));
+  }
+  if (chunks() * spatial() >= want || tw < l.final_w()) return;
+  th = std::min(th, std::max(1, ceil_div(l.final_h(), ceil_div(want, chunks()))));
 }
 
 Tile make_tile(const LayerShape& l, const TilePlan& p, int spatial, int chunk, int n_cols) {
@@ -46,11 +67,16 @@ Tile make_tile(const LayerShape& l, const TilePlan& p, int spatial, int chunk, i
   Tile t;
   t.spatial = spatial;
   t.chunk = chunk;
-  t.oy0 = (spatial / n_cols) * static_cast<int>(p.th);
-  t.ox0 = (spatial % n_cols) * static_cast<int>(p.tw);
+  const int u = l.unit();
+  t.fy0 = (spatial / n_cols) * static_cast<int>(p.th);
+  t.fx0 = (spatial % n_cols) * static_cast<int>(p.tw);
+  t.fh = std::min(static_cast<int>(p.th), l.final_h() - t.fy0);
+  t.fw = std::min(static_cast<int>(p.tw), l.final_w() - t.fx0);
+  t.oy0 = t.fy0 * u;
+  t.ox0 = t.fx0 * u;
+  t.th = t.fh * u;
+  t.tw = t.fw * u;
   t.c0 = chunk * static_cast<int>(p.tc);
-  t.th = std::min(static_cast<int>(p.th), l.out_h - t.oy0);
-  t.tw = std::min(static_cast<int>(p.tw), l.out_w - t.ox0);
   t.tc = std::min(static_cast<int>(p.tc), l.out_c - t.c0);
   const int iy0 = t.oy0 * g.stride_h - g.pad_top,
             iy1 = (t.oy0 + t.th - 1) * g.stride_h - g.pad_top + g.kh - 1;
@@ -78,14 +104,16 @@ TilePlan plan_tiles(const LayerShape& l, const BufferHalves& h) {
   p.tc = channels_per_tile(l, h);
   int th = 0, tw = 0;
   spatial_tile(l, h, p.tc, th, tw);
+  split_for_overlap(l, h, p.tc, th, tw);
   p.th = static_cast<uint32_t>(th);
   p.tw = static_cast<uint32_t>(tw);
-  const int n_rows = (l.out_h + th - 1) / th, n_cols = (l.out_w + tw - 1) / tw;
+  const int n_rows = (l.final_h() + th - 1) / th, n_cols = (l.final_w() + tw - 1) / tw;
   const int n_spatial = n_rows * n_cols;
   const int n_chunks = (l.out_c + static_cast<int>(p.tc) - 1) / static_cast<int>(p.tc);
   // Loop order: reload whichever costs less DRAM traffic.
   const uint64_t w_total = uint64_t(l.out_c) * (l.filter_bytes() + 12);
-  const uint64_t in_total = uint64_t(n_spatial) * in_rows(l, th) * in_cols(l, tw) * l.in_c;
+  const uint64_t in_total =
+      uint64_t(n_spatial) * in_rows(l, th * l.unit()) * in_cols(l, tw * l.unit()) * l.in_c;
   p.weights_outer = w_total + n_chunks * in_total <= in_total + n_spatial * w_total;
   for (int a = 0; a < (p.weights_outer ? n_chunks : n_spatial); ++a) {
     for (int b = 0; b < (p.weights_outer ? n_spatial : n_chunks); ++b) {

@@ -28,7 +28,8 @@ TEST(AcceleratorCsr, EveryRegisterFollowsTheMap) {
                        {ra::kWtBufOffset, p.input_buffer_bytes},
                        {ra::kWtBufBytes, p.weight_buffer_bytes},
                        {ra::kOutBufOffset, p.input_buffer_bytes + p.weight_buffer_bytes},
-                       {ra::kOutBufBytes, p.output_buffer_bytes}};
+                       {ra::kOutBufBytes, p.output_buffer_bytes},
+                       {ra::kMaxPool, 4}};  // the pooling unit's largest window (accel.pooling: true)
   testing::expect_register_map(b.csr, bank);
   EXPECT_EQ(b.accel.errors(), 0u);  // no access started a tile
 }
@@ -55,15 +56,21 @@ TEST(AcceleratorCsr, DescriptorPackingMatchesTheDocumentedLayout) {
   d.q_addr = 0x800;
   d.out_addr = 0x10;
   d.raw_output = true;
+  d.pool_mode = ra::kPoolAvg;
+  d.pool_k = 3;
+  d.pool_stride = 2;
   const ra::DescWords w = ra::pack(d);
   const ra::DescWords expected = {0x1234, 0x03450021, 17,    0x04030201, 0x03020705, 0x00AB0099,
-                                  33,     0x40,       0x800, 0x10,       0x2};
+                                  33,     0x40,       0x800, 0x10,       0x2,        0x00020302};
   EXPECT_EQ(w, expected);
   const ra::TileDesc back = ra::unpack(w);
   EXPECT_EQ(ra::pack(back), w);
   EXPECT_EQ(back.in_w, 0x345u);
   EXPECT_TRUE(back.raw_output);
   EXPECT_FALSE(back.relu);
+  EXPECT_EQ(back.pool_mode, ra::kPoolAvg);
+  EXPECT_EQ(back.pool_k, 3u);
+  EXPECT_EQ(back.pool_stride, 2u);
   // Fields keep their width: a value too wide for a field does not spill into its neighbour.
   d.in_h = 0x10000;
   EXPECT_EQ(ra::pack(d)[ra::desc_index(ra::kInShape)], 0x03450000u);
@@ -97,8 +104,7 @@ TEST(AcceleratorCsr, MisuseGetsExactTlmStatus) {
   EXPECT_EQ(b.csr.read(ra::kStatus, &half, 2), tlm::TLM_BURST_ERROR_RESPONSE);  // bad length
   uint64_t dword = 0;
   EXPECT_EQ(b.csr.read(ra::kCntBusyLo, &dword, 8), tlm::TLM_BURST_ERROR_RESPONSE);
-  for (uint32_t unmapped :
-       {0x038u, 0x03Cu, 0x04Cu, 0x07Cu, 0x0ACu, 0x0FCu, 0x138u, 0x1FCu, 0x200u, 0x10000u}) {
+  for (uint32_t unmapped : {0x03Cu, 0x04Cu, 0x07Cu, 0x0B0u, 0x0FCu, 0x138u, 0x1FCu, 0x200u, 0x10000u}) {
     EXPECT_EQ(b.csr.read32(unmapped, v), tlm::TLM_ADDRESS_ERROR_RESPONSE) << std::hex << unmapped;
     EXPECT_EQ(b.csr.write32(unmapped, 0), tlm::TLM_ADDRESS_ERROR_RESPONSE) << std::hex << unmapped;
   }

@@ -365,6 +365,10 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"PostScaleOverflow", ra::kQAddr, 1024 - 95, ra::kErrWtOverflow},
         ErrorCase{"OutputOverflow", ra::kOutAddr, 1024 - 287, ra::kErrOutOverflow},
         ErrorCase{"RawOutputOverflow", ra::kFlags, ra::kFlagRawOutput | 0x80u, ra::kErrOutOverflow},
+        ErrorCase{"PoolMode3", ra::kPool, 3u | 2u << 8 | 2u << 16, ra::kErrUnsupported},
+        ErrorCase{"PoolWindow5", ra::kPool, 1u | 5u << 8 | 5u << 16, ra::kErrUnsupported},
+        ErrorCase{"PoolStrideBeyondWindow", ra::kPool, 1u | 2u << 8 | 3u << 16, ra::kErrUnsupported},
+        ErrorCase{"PoolStride0", ra::kPool, 2u | 2u << 8, ra::kErrUnsupported},
         // The weights read as post-scale records: shifts far outside [1, 62].
         ErrorCase{"BadPostScale", ra::kQAddr, 0, ra::kErrBadPostScale}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });

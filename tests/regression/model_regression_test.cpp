@@ -2,6 +2,8 @@
 // DRAM output compared bit for bit with golden run_int8, for both PE kinds.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "tests/regression/layer_harness.h"
 
 namespace minconv::regression {
@@ -67,10 +69,14 @@ golden::QuantModel small_model(golden::PeKind pe, const golden::Tensor8& input) 
   return m;
 }
 
-class SmallModel : public ::testing::TestWithParam<int> {};
+// Parameter: PE kind index, and whether the accelerator has its pooling unit (accel.pooling). With it,
+// conv1's maxpool 2/2 runs in conv1's tiles (only the pooled tensor reaches DRAM); avgpool 2/1 (overlapping
+// windows) stays on the CPU either way.
+class SmallModel : public ::testing::TestWithParam<std::tuple<int, bool>> {};
 
 TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
-  const golden::PeKind pe = pe_of(GetParam());
+  const golden::PeKind pe = pe_of(std::get<0>(GetParam()));
+  const bool pooling = std::get<1>(GetParam());
   golden::Tensor8 input(14, 13, 3);
   input.data = random_int8(input.size(), 77);
   const golden::QuantModel model = small_model(pe, input);
@@ -78,7 +84,9 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
   EXPECT_TRUE(well_spread(expected[0].q, true));
   EXPECT_TRUE(well_spread(expected[2].q, true));
 
-  const SocRun run = run_on_soc(make_config(pe), model, input);
+  platform::SocConfig config = make_config(pe);
+  config.accel->pooling = pooling;
+  const SocRun run = run_on_soc(config, model, input);
   ASSERT_TRUE(run.finished) << run.why;
   ASSERT_EQ(run.exit_code, 0) << run.why;
   ASSERT_EQ(run.outputs.size(), model.layers.size());
@@ -86,33 +94,47 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const golden::QuantLayer& l = model.layers[i];
     const sw::LayerReport& r = run.report.layers[i];
+    const bool pooled_on_chip = pooling && i == 0;  // conv1: its output never leaves the accelerator
+    const bool fused = pooling && i == 1;           // pool1: ran in conv1's tiles
+    EXPECT_EQ(r.output_in_dram, !pooled_on_chip) << l.name;
+    EXPECT_EQ(r.fused, fused) << l.name;
     if (expected[i].is_raw) {
       EXPECT_TRUE(same_int32(expected[i].raw, run.outputs[i])) << "layer " << l.name;
-    } else {
+    } else if (!pooled_on_chip) {
       EXPECT_TRUE(same_int8(expected[i].q, run.outputs[i])) << "layer " << l.name;
     }
     const bool compute = l.type == golden::LayerType::kConv || l.type == golden::LayerType::kFc;
     EXPECT_EQ(r.name, l.name);
-    EXPECT_EQ(r.on_accel, compute) << l.name;
-    EXPECT_GT(r.cpu_cycles, 0u) << l.name;
+    EXPECT_EQ(r.on_accel, compute || fused) << l.name;
+    EXPECT_EQ(r.cpu_cycles > 0, !fused) << l.name;
     if (compute) {
-      const uint64_t outs = expected[i].is_raw ? expected[i].raw.size() : expected[i].q.size();
+      // With the pool fused, only the conv outputs some 2x2 window reads are computed (14 x 12 of 14 x 13).
+      const golden::Tensor8& q = pooled_on_chip ? expected[1].q : expected[i].q;
+      const int unit = pooled_on_chip ? 2 : 1;
+      const uint64_t outs = uint64_t(l.out_c) * (expected[i].is_raw ? 1 : (q.h * unit) * (q.w * unit));
       const uint64_t macs = outs * l.geometry.kh * l.geometry.kw * l.in_c;
       EXPECT_EQ(r.macs, macs) << l.name;
       EXPECT_EQ(r.accel.active, macs) << l.name;
       EXPECT_EQ(r.accel.tiles, r.tiles) << l.name;
       EXPECT_GE(r.tiles, 1u) << l.name;
+      // What reaches DRAM: the pooled tensor when the pool is fused, else the layer's own output.
+      const uint64_t out_bytes =
+          pooled_on_chip ? expected[1].q.size()
+                         : (expected[i].is_raw ? 4 * expected[i].raw.size() : expected[i].q.size());
+      EXPECT_GE(r.dram_write_bytes, out_bytes) << l.name;
     } else {
       EXPECT_EQ(r.tiles, 0u) << l.name;
       EXPECT_EQ(r.accel.tiles, 0u) << l.name;
-      EXPECT_EQ(r.dram_write_bytes, expected[i].q.size()) << l.name;
+      EXPECT_EQ(r.dram_write_bytes, fused ? 0u : expected[i].q.size()) << l.name;
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothPeKinds, SmallModel, ::testing::Values(0, 1),
-                         [](const ::testing::TestParamInfo<int>& info) {
-                           return std::string(pe_name(pe_of(info.param)));
+INSTANTIATE_TEST_SUITE_P(BothPeKinds, SmallModel,
+                         ::testing::Combine(::testing::Values(0, 1), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<int, bool>>& info) {
+                           return std::string(pe_name(pe_of(std::get<0>(info.param)))) +
+                                  (std::get<1>(info.param) ? "_pooling_unit" : "_pools_on_cpu");
                          });
 
 }  // namespace

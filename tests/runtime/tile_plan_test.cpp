@@ -29,6 +29,59 @@ TEST(TilePlan, LeNetFc1IsOneTile) {
   ASSERT_EQ(p.tiles.size(), 1u);
 }
 
+TEST(TilePlan, LeNetFc1WithMinTilesIsFourChannelChunks) {
+  // Weights (49,440 B) outweigh the input (400 B): 4 tiles want ceil(120 / 4) = 30 channels, rounded up to
+  // whole rows of 8: 32, 32, 32, 24.
+  const TilePlan p = plan_tiles(conv(1, 1, 400, 120, 1, 0), BufferHalves{32768, 131072, 16384, 8, 4});
+  EXPECT_EQ(p.tc, 32u);
+  ASSERT_EQ(p.tiles.size(), 4u);
+  EXPECT_EQ(p.tiles[3].c0, 96);
+  EXPECT_EQ(p.tiles[3].tc, 24);
+}
+
+TEST(TilePlan, MinTilesSplitsRowsWhenTheInputOutweighsTheWeights) {
+  // LeNet conv1 with its 2x2 max pool fused: 28x28x1 input (784 B) against 6 x (25 + 12) = 222 B of
+  // weights; the 14 pooled rows in 4 tiles: ceil(14 / 4) = 4 pooled rows (8 conv rows) per tile.
+  LayerShape l = conv(28, 28, 1, 6, 5, 2);
+  l.pool_mode = 1;
+  l.pool_k = 2;
+  const TilePlan p = plan_tiles(l, BufferHalves{32768, 131072, 16384, 8, 4});
+  EXPECT_EQ(p.tc, 6u);
+  EXPECT_EQ(p.th, 4u);
+  EXPECT_EQ(p.tw, 14u);
+  ASSERT_EQ(p.tiles.size(), 4u);
+  const Tile& last = p.tiles[3];
+  EXPECT_EQ(last.fy0, 12);
+  EXPECT_EQ(last.fh, 2);
+  EXPECT_EQ(last.oy0, 24);  // conv rows 24..27
+  EXPECT_EQ(last.th, 4);
+  EXPECT_EQ(last.y_lo, 22);  // input rows 22..27 and 2 rows of virtual padding
+  EXPECT_EQ(last.in_h, 6);
+  EXPECT_EQ(last.pad_b, 2);
+}
+
+TEST(TilePlan, PooledTilesCoverWholeWindowsAndDropTheEdgeRemainder) {
+  // 3x3 pad 1 conv 13x17 -> 13x17, max pool 3/3 -> 4x5: conv rows 12 and columns 15, 16 are never computed.
+  // Output half 100 B holds 100 / 8 channels = 12 pooled values: 2 pooled rows of 5 (one row needs 5 x 8 =
+  // 40 B; two 80 B; three 120 B).
+  LayerShape l = conv(13, 17, 4, 8, 3, 1);
+  l.pool_mode = 1;
+  l.pool_k = 3;
+  const TilePlan p = plan_tiles(l, BufferHalves{65536, 65536, 100, 8});
+  EXPECT_EQ(p.th, 2u);
+  EXPECT_EQ(p.tw, 5u);
+  ASSERT_EQ(p.tiles.size(), 2u);
+  EXPECT_EQ(p.tiles[1].oy0, 6);
+  EXPECT_EQ(p.tiles[1].th, 6);  // conv rows 6..11
+  EXPECT_EQ(p.tiles[1].tw, 15);
+  // Average pooling keeps int32 sums in the output half: 4 B per pooled value, so one pooled row (160 B)
+  // no longer fits 100 B: one row of as many pooled columns as fit, 3 (96 B).
+  l.pool_mode = 2;
+  const TilePlan a = plan_tiles(l, BufferHalves{65536, 65536, 100, 8});
+  EXPECT_EQ(a.th, 1u);
+  EXPECT_EQ(a.tw, 3u);
+}
+
 TEST(TilePlan, ChannelsRoundDownToWholeArrayRows) {
   // 3x3x64 filters: 576 B + 12 = 588 B each; 6 fit 4,096 B (7 need 4,116), rounded down to 4 rows -> 16
   // chunks.

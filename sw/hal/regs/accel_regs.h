@@ -26,11 +26,12 @@ constexpr uint32_t kOutBufOffset = 0x028;
 constexpr uint32_t kOutBufBytes = 0x02C;
 constexpr uint32_t kMaxKernel = 0x030;
 constexpr uint32_t kMaxStride = 0x034;
+constexpr uint32_t kMaxPool = 0x038;
 // Control and status.
 constexpr uint32_t kCtrl = 0x040;
 constexpr uint32_t kStatus = 0x044;
 constexpr uint32_t kIrqEnable = 0x048;
-// Tile descriptor (read/write), kInAddr .. kFlags, kDescWords consecutive words.
+// Tile descriptor (read/write), kInAddr .. kPool, kDescWords consecutive words.
 constexpr uint32_t kInAddr = 0x080;
 constexpr uint32_t kInShape = 0x084;
 constexpr uint32_t kInC = 0x088;
@@ -42,7 +43,8 @@ constexpr uint32_t kWtAddr = 0x09C;
 constexpr uint32_t kQAddr = 0x0A0;
 constexpr uint32_t kOutAddr = 0x0A4;
 constexpr uint32_t kFlags = 0x0A8;
-constexpr uint32_t kDescWords = (kFlags - kInAddr) / 4 + 1;
+constexpr uint32_t kPool = 0x0AC;
+constexpr uint32_t kDescWords = (kPool - kInAddr) / 4 + 1;
 // Performance counters (read only, 64 bit as lo/hi pairs; reading lo latches hi).
 constexpr uint32_t kCntBusyLo = 0x100;
 constexpr uint32_t kCntActiveLo = 0x108;
@@ -57,11 +59,12 @@ constexpr uint32_t kNumCounters = (kCntFoldsLo - kCntBusyLo) / 8 + 1;
 constexpr uint32_t kCsrSize = 0x200;  // bytes of CSR space
 
 constexpr uint32_t kIdValue = 0x4D434E56;  // "MCNV"
-constexpr uint32_t kVersionValue = 1;
+constexpr uint32_t kVersionValue = 2;      // 2: pooling in the output path (kMaxPool, kPool)
 constexpr uint32_t kPeMin = static_cast<uint32_t>(golden::PeKind::kMin);
 constexpr uint32_t kPeMul = static_cast<uint32_t>(golden::PeKind::kMul);
 constexpr uint32_t kMaxKernelValue = 11;  // the datapath's largest kernel side
 constexpr uint32_t kMaxStrideValue = 4;   // the datapath's largest stride
+constexpr uint32_t kMaxPoolValue = 4;     // the pooling unit's largest window side (kMaxPool; 0 without one)
 
 // --- Fields ---
 namespace field {
@@ -85,6 +88,9 @@ constexpr Field kOutH{"out_h", 0, 16};
 constexpr Field kOutW{"out_w", 16, 16};
 constexpr Field kRelu{"RELU", 0, 1};
 constexpr Field kRawOutput{"RAW_OUTPUT", 1, 1};  // write acc + bias as int32, no requantization
+constexpr Field kPoolMode{"mode", 0, 2};         // PoolMode: pooling after the post-scale
+constexpr Field kPoolK{"k", 8, 8};               // window side
+constexpr Field kPoolStride{"stride", 16, 8};    // window step
 
 constexpr Field kCtrl[] = {kStart, kResetCounters, kLayerBegin, kLayerEnd};
 constexpr Field kIrqEnable[] = {kOnDone, kOnError};
@@ -93,6 +99,7 @@ constexpr Field kPad[] = {kPadTop, kPadLeft, kPadBottom, kPadRight};
 constexpr Field kKernel[] = {kKh, kKw, kStrideH, kStrideW};
 constexpr Field kOutShape[] = {kOutH, kOutW};
 constexpr Field kFlags[] = {kRelu, kRawOutput};
+constexpr Field kPool[] = {kPoolMode, kPoolK, kPoolStride};
 }  // namespace field
 
 // Single-bit masks, from the fields.
@@ -122,6 +129,13 @@ constexpr Register kRegisters[] = {
     {"OUT_BUF_BYTES", kOutBufBytes, Access::kRO, 0, {}, "output buffer bytes", Reset::kConfig},
     {"MAX_KERNEL", kMaxKernel, Access::kRO, kMaxKernelValue, {}, "largest supported kernel side"},
     {"MAX_STRIDE", kMaxStride, Access::kRO, kMaxStrideValue, {}, "largest supported stride"},
+    {"MAX_POOL",
+     kMaxPool,
+     Access::kRO,
+     0,
+     {},
+     "largest pooling window side; 0: no pooling unit",
+     Reset::kConfig},
     {"CTRL", kCtrl, Access::kWO, 0, field::kCtrl, "self-clearing actions (reads 0)"},
     {"STATUS", kStatus, Access::kW1C, 0, job_status::kFields, "DONE and ERROR are write-1-to-clear"},
     {"IRQ_ENABLE", kIrqEnable, Access::kRW, 0, field::kIrqEnable, "interrupt on done / on error"},
@@ -136,6 +150,8 @@ constexpr Register kRegisters[] = {
     {"Q_ADDR", kQAddr, Access::kRW, 0, {}, "post-scale records offset in the weight buffer"},
     {"OUT_ADDR", kOutAddr, Access::kRW, 0, {}, "output tile offset in the output buffer (HWC)"},
     {"FLAGS", kFlags, Access::kRW, 0, field::kFlags, "output options"},
+    {"POOL", kPool, Access::kRW, 0, field::kPool,
+     "pooling of the tile's int8 outputs (mode 0 none, 1 max, 2 avg)"},
     {"CNT_BUSY_LO", kCntBusyLo, Access::kRO, 0, {}, "cycles with a tile in progress (latches HI)"},
     {"CNT_BUSY_HI", kCntBusyLo + kHiOffset, Access::kRO, 0, {}, "high word latched by the LO read"},
     {"CNT_ACTIVE_LO", kCntActiveLo, Access::kRO, 0, {}, "active PE cycles (MACs)"},
@@ -158,7 +174,8 @@ enum ErrorCode : uint32_t {
   kErrNone = 0,
   kErrStartBusy = 1,     // start while a tile is running (the running tile continues)
   kErrBadShape = 2,      // a zero dimension, or output larger than the padded input allows
-  kErrUnsupported = 3,   // kernel or stride beyond kMaxKernel / kMaxStride, padding >= kernel
+  kErrUnsupported = 3,   // kernel or stride beyond kMaxKernel / kMaxStride, padding >= kernel, pooling the
+                         // unit cannot do (mode 3, window beyond kMaxPool, stride 0 or > window, raw output)
   kErrInOverflow = 4,    // the input tile does not fit in the input buffer from kInAddr
   kErrWtOverflow = 5,    // weights or post-scale parameters overflow the weight buffer
   kErrOutOverflow = 6,   // the output tile does not fit in the output buffer from kOutAddr
@@ -193,7 +210,11 @@ struct TileDesc {
   uint32_t out_addr = 0;  // offset inside the output buffer
   bool relu = false;
   bool raw_output = false;
+  uint32_t pool_mode = 0;  // a PoolMode
+  uint32_t pool_k = 0, pool_stride = 0;
 };
+
+enum PoolMode : uint32_t { kPoolNone = 0, kPoolMax = 1, kPoolAvg = 2 };
 using DescWords = std::array<uint32_t, kDescWords>;  // indexed by (offset - kInAddr) / 4
 
 constexpr uint32_t desc_index(uint32_t offset) { return (offset - kInAddr) / 4; }
@@ -214,6 +235,8 @@ constexpr DescWords pack(const TileDesc& d) {
   w[desc_index(kQAddr)] = d.q_addr;
   w[desc_index(kOutAddr)] = d.out_addr;
   w[desc_index(kFlags)] = f::kRelu.put(d.relu) | f::kRawOutput.put(d.raw_output);
+  w[desc_index(kPool)] =
+      f::kPoolMode.put(d.pool_mode) | f::kPoolK.put(d.pool_k) | f::kPoolStride.put(d.pool_stride);
   return w;
 }
 
@@ -241,6 +264,9 @@ constexpr TileDesc unpack(const DescWords& w) {
   d.out_addr = reg(kOutAddr);
   d.relu = f::kRelu.get(reg(kFlags)) != 0;
   d.raw_output = f::kRawOutput.get(reg(kFlags)) != 0;
+  d.pool_mode = f::kPoolMode.get(reg(kPool));
+  d.pool_k = f::kPoolK.get(reg(kPool));
+  d.pool_stride = f::kPoolStride.get(reg(kPool));
   return d;
 }
 

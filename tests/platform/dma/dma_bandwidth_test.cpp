@@ -96,9 +96,10 @@ TEST(DmaBandwidthTest, OneBurstInFlightPaysEveryLatency) {
   p.outstanding = 1;
   Stack s(p);
   const sc_time elapsed = s.copy(kMiB, 1);
-  // Per 256-byte burst: setup 4 ns; read: bus 2 + 16 cycles of 2 ns = 36 ns, DRAM 10 + 32 cycles of
-  // 1.25 ns = 52.5 ns; write: the same 36 + 52.5 ns. 4 + 2 x 88.5 = 181 ns, 4096 bursts, nothing overlaps.
-  EXPECT_EQ(elapsed, sc_time(4096 * 181, SC_NS));
+  // Per 256-byte burst: setup 4 ns; read: bus 2 + 8 cycles (32-byte beats) of 2 ns = 20 ns, DRAM 10 + 32
+  // cycles of 1.25 ns = 52.5 ns; write: the same 20 + 52.5 ns. 4 + 2 x 72.5 = 149 ns, 4096 bursts, nothing
+  // overlaps.
+  EXPECT_EQ(elapsed, sc_time(4096 * 149, SC_NS));
   EXPECT_EQ(s.dram.traffic().busy, kDramDataTime);
   EXPECT_EQ(s.dram.traffic().read_bytes, kMiB);
   EXPECT_EQ(s.dram.traffic().write_bytes, kMiB);
@@ -130,8 +131,8 @@ TEST(DmaBandwidthTest, TwoChannelsNeverExceedTheDramPeak) {
   EXPECT_GE(elapsed, kDramDataTime);
   EXPECT_LE(elapsed.to_seconds(), kDramDataTime.to_seconds() / 0.85);
   EXPECT_GT(s.dram.wait_time(), sc_core::SC_ZERO_TIME);  // they did contend
-  // The bus carried every byte twice (read and write) in 16-byte beats of 2 ns, one transaction at a time.
-  EXPECT_EQ(s.bus.traffic().busy, sc_time(2.0 * kMiB / 16 * 2, SC_NS));
+  // The bus carried every byte twice (read and write) in 32-byte beats of 2 ns, one transaction at a time.
+  EXPECT_EQ(s.bus.traffic().busy, sc_time(2.0 * kMiB / 32 * 2, SC_NS));
   EXPECT_LE(s.bus.traffic().busy, elapsed);
 }
 

@@ -346,7 +346,7 @@ TEST(RouterTest, FromYamlDefaultsValuesAndErrors) {
   const RouterParams d = RouterParams::from_yaml(empty);
   EXPECT_DOUBLE_EQ(d.clock_mhz, 500);
   EXPECT_EQ(d.latency_cycles, 2u);
-  EXPECT_EQ(d.width_bytes, 16u);
+  EXPECT_EQ(d.width_bytes, 32u);
   EXPECT_THAT(config_error([&] { empty.finish(); }), HasSubstr("unknown key 'name'"));  // no finish() inside
 
   const auto full =

@@ -61,25 +61,38 @@ TEST(SharedResourceTest, LatencyOverlapsAnotherRequestsOccupancy) {
   EXPECT_EQ(r.free_from(), ns(54));
 }
 
-TEST(SharedResourceTest, ServedInCallOrder) {
-  // A request reserved after another one is served after it, even if it arrived earlier.
+TEST(SharedResourceTest, AnEarlierRequestReservedLaterUsesTheGapBeforeALaterOne) {
+  // A CPU running ahead books [100, 110) first; a DMA burst that arrives at 50 is booked afterwards but
+  // is earlier in simulated time: it is served at once, not queued behind the later booking.
   SharedResource r;
   EXPECT_EQ(r.reserve(ns(100), ns(0), ns(10)).start, ns(100));
-  const SharedResource::Slot late_call = r.reserve(ns(50), ns(0), ns(10));
-  EXPECT_EQ(late_call.start, ns(110));
-  EXPECT_EQ(late_call.end, ns(120));
-  EXPECT_EQ(r.wait_time(), ns(60));
+  const SharedResource::Slot early = r.reserve(ns(50), ns(0), ns(10));
+  EXPECT_EQ(early.start, ns(50));
+  EXPECT_EQ(early.end, ns(60));
+  EXPECT_EQ(r.wait_time(), sc_core::SC_ZERO_TIME);
+  EXPECT_EQ(r.free_from(), ns(110));
 }
 
-TEST(SharedResourceTest, ZeroOccupancyTakesNoResourceTimeButKeepsOrder) {
+TEST(SharedResourceTest, ARequestThatDoesNotFitTheGapWaitsForTheEndOfTheBooking) {
+  SharedResource r;
+  r.reserve(ns(100), ns(0), ns(10));                               // [100, 110)
+  r.reserve(ns(115), ns(0), ns(10));                               // [115, 125)
+  const SharedResource::Slot s = r.reserve(ns(95), ns(0), ns(8));  // [95, 103) overlaps; [110, 118) too
+  EXPECT_EQ(s.start, ns(125));
+  EXPECT_EQ(s.end, ns(133));
+  EXPECT_EQ(r.wait_time(), ns(30));
+  EXPECT_EQ(r.busy_time(), ns(28));
+}
+
+TEST(SharedResourceTest, ZeroOccupancyTakesNoResourceTime) {
   SharedResource r;
   const SharedResource::Slot address_only = r.reserve(ns(0), ns(10), sc_core::SC_ZERO_TIME);
   EXPECT_EQ(address_only.start, ns(10));
   EXPECT_EQ(address_only.end, ns(10));
   EXPECT_EQ(r.busy_time(), sc_core::SC_ZERO_TIME);
-  // The next request (no latency) starts no earlier than the previous one.
-  EXPECT_EQ(r.reserve(ns(0), ns(0), ns(5)).start, ns(10));
-  EXPECT_EQ(r.free_from(), ns(15));
+  // Nothing is booked: the next request (no latency) starts when it arrives.
+  EXPECT_EQ(r.reserve(ns(0), ns(0), ns(5)).start, ns(0));
+  EXPECT_EQ(r.free_from(), ns(10));
 }
 
 TEST(SharedResourceTest, NonIntegerPeriodsAddExactly) {
