@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 
 namespace minconv::accel {
 
@@ -85,12 +86,15 @@ void RtlTileEngine::trace(sc_core::sc_trace_file* file) const {
 }
 
 std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned cols, const TileResult& rtl,
-                             uint64_t rtl_fold_cycles, const TileResult& cpp) {
+                             uint64_t rtl_array_cycles, const TileResult& cpp) {
   std::ostringstream why;
   const bool raw = d.raw_output;
-  const uint64_t formula = rtl.counters.folds * fold_cycles(rows, cols, d.k_steps());
-  if (rtl_fold_cycles != formula || cpp.cycles != rtl.cycles) {
-    why << "cycle count: the RTL folds took " << rtl_fold_cycles << " cycles, the C++ engine's "
+  const uint64_t K = d.k_steps();
+  const uint64_t formula = rtl.counters.folds == 0 ? 0
+                                                   : (rtl.counters.folds - 1) * fold_cycles(rows, cols, K) +
+                                                         fold_latency(rows, cols, K);
+  if (rtl_array_cycles != formula || cpp.cycles != rtl.cycles) {
+    why << "cycle count: the RTL array took " << rtl_array_cycles << " cycles, the C++ engine's folds "
         << cpp.cycles - kTileSetupCycles - kTilePostCycles << " (T_tile " << cpp.cycles << ")";
   } else if (cpp.output.size() != rtl.output.size()) {
     why << "output size: RTL " << rtl.output.size() << " bytes, C++ " << cpp.output.size();
@@ -112,29 +116,42 @@ std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned co
   return why.str();
 }
 
-std::vector<int32_t> RtlTileEngine::accumulate(const ArrayShape& /*array*/,
-                                               const std::vector<int8_t>& weights,
+std::vector<int32_t> RtlTileEngine::accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                                const std::vector<int8_t>& inputs, uint64_t k_steps) {
-  const rtl::FoldResult fr = bridge_.run_fold(weights, inputs, static_cast<unsigned>(k_steps));
-  tile_rtl_cycles_ += fr.cycles;
-  counters_.folds += 1;
-  counters_.array_cycles += fr.cycles;
-  return fr.acc;
+  if (pass_ == Pass::kRecord) {
+    folds_.push_back(rtl::FoldInput{weights, inputs, static_cast<unsigned>(k_steps)});
+    return std::vector<int32_t>(size_t{array.rows} * array.cols, 0);
+  }
+  if (next_fold_ >= folds_.size() || folds_[next_fold_].weights != weights ||
+      folds_[next_fold_].inputs != inputs) {
+    throw std::logic_error("RtlTileEngine: the fold loop handed out other folds than it recorded");
+  }
+  return run_.folds[next_fold_++].acc;
 }
 
 TileResult RtlTileEngine::run(const TileJob& job) {
   const TileDescriptor& d = job.desc;
   const uint64_t tile = counters_.tiles++;
-  tile_rtl_cycles_ = 0;
+  folds_.clear();
+  pass_ = Pass::kRecord;
+  FoldEngine::run(job);  // (1) the folds' operands
+
   const auto host_t0 = std::chrono::steady_clock::now();
   clock_.enable();
-  const TileResult result = FoldEngine::run(job);  // every fold on the Verilated array (accumulate)
+  run_ = bridge_.run_folds(folds_);  // (2) all of them on the Verilated array, back to back
   clock_.disable();
   counters_.host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - host_t0).count();
+  counters_.folds += run_.folds.size();
+  counters_.array_cycles += run_.cycles;
+
+  pass_ = Pass::kReplay;
+  next_fold_ = 0;
+  const TileResult result = FoldEngine::run(job);  // (3) the RTL's accumulators through the output path
+  folds_.clear();
 
   // The same tile on the C++ engine: outputs, cycle count and counters must agree exactly.
   const TileResult ref = reference_.run(job);
-  const std::string diff = cosim_difference(d, job.array.rows, job.array.cols, result, tile_rtl_cycles_, ref);
+  const std::string diff = cosim_difference(d, job.array.rows, job.array.cols, result, run_.cycles, ref);
   if (!diff.empty()) {
     ++counters_.mismatches;
     std::ostringstream msg;

@@ -38,13 +38,20 @@ class GatedClock : public sc_core::sc_module {
 struct CosimCounters {
   uint64_t tiles = 0;         // tiles computed on the RTL array and compared
   uint64_t folds = 0;         // folds run on the RTL array and compared
-  uint64_t array_cycles = 0;  // Σ fold cycles counted by the bridge (edges start .. done)
+  uint64_t array_cycles = 0;  // Σ per tile: cycles counted by the bridge (first start edge .. last done)
   uint64_t mismatches = 0;    // tiles whose outputs or cycle count differ from the C++ engine
   double host_seconds = 0;    // host time spent inside the bridge (RTL folds)
 
   nlohmann::json to_json() const;
 };
 
+// A tile runs in three steps, so that the folds go through the array back to back as the double-buffered
+// hardware runs them although FoldEngine::run hands out one fold at a time and drains it straight away:
+// (1) FoldEngine::run with accumulate() only recording each fold's operands (its outputs are discarded);
+// (2) every recorded fold on the RTL array in one run (rtl::PeArrayBridge::run_folds), each start as early as
+// the array accepts it, drains overlapping the next folds; (3) FoldEngine::run again, accumulate() handing
+// out the RTL's accumulators in order (checking that the operands are the recorded ones), so the output path
+// is the one the C++ engine uses.
 class RtlTileEngine : public FoldEngine {
  public:
   // Creates its clock and bridge as children of the module being constructed (the Accelerator). `owner` names
@@ -66,19 +73,23 @@ class RtlTileEngine : public FoldEngine {
   rtl::PeArrayBridge bridge_;
   CppTileEngine reference_;
   CosimCounters counters_;
-  uint64_t tile_rtl_cycles_ = 0;  // fold cycles the RTL counted in the current tile
+  enum class Pass { kRecord, kReplay } pass_ = Pass::kRecord;
+  std::vector<rtl::FoldInput> folds_;  // the current tile's folds (recorded operands)
+  rtl::RunResult run_;                 // their results on the RTL array
+  size_t next_fold_ = 0;               // next result to hand out in the replay pass
 
  protected:
-  // One fold on the Verilated array (rtl::PeArrayBridge::run_fold).
+  // Record pass: keeps the fold's operands, returns zeros. Replay pass: the fold's accumulators from the RTL.
   std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                   const std::vector<int8_t>& inputs, uint64_t k_steps) override;
 };
 
-// "" if the RTL engine's result of a tile (with `rtl_fold_cycles`, the fold cycles the RTL counted) agrees
-// with the C++ engine's: the fold cycles equal folds * T_fold, T_tile, every output and the counters; else
-// the first difference (the cycle counts, or "output i (pixel p, channel o): RTL a, C++ b").
+// "" if the RTL engine's result of a tile (with `rtl_array_cycles`, the cycles the RTL array counted from the
+// first fold's start to the last fold's done) agrees with the C++ engine's: the array cycles equal
+// (folds - 1) * P + K + R + C - 1, T_tile, every output and the counters; else the first difference (the
+// cycle counts, or "output i (pixel p, channel o): RTL a, C++ b").
 std::string cosim_difference(const TileDescriptor& d, unsigned rows, unsigned cols, const TileResult& rtl,
-                             uint64_t rtl_fold_cycles, const TileResult& cpp);
+                             uint64_t rtl_array_cycles, const TileResult& cpp);
 
 // True if (rows, cols, pe) has a Verilated model with a 32-bit accumulator.
 bool rtl_array_supported(unsigned rows, unsigned cols, PeKind pe);

@@ -66,7 +66,13 @@ ra::ErrorCode validate_post_scale(const std::vector<ra::PostScale>& post, bool r
 }
 
 uint64_t fold_cycles(unsigned rows, unsigned cols, uint64_t k_steps) {
-  return k_steps + rows + cols - 2 + rows;  // compute (K + R + C - 2), then drain (R)
+  // K: one operand step per cycle; R: the drains of two folds share the output port; C: a row's result
+  // registers are written over C cycles and read in one, before the next fold overwrites them.
+  return std::max<uint64_t>({k_steps, rows, cols});
+}
+
+uint64_t fold_latency(unsigned rows, unsigned cols, uint64_t k_steps) {
+  return k_steps + rows + cols - 1;  // the last PE's last step (K + R + C - 2), then the last row's drain
 }
 
 uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixels) {
@@ -74,8 +80,10 @@ uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixel
 }
 
 uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels) {
-  return kTileSetupCycles + fold_count(rows, cols, out_c, pixels) * fold_cycles(rows, cols, k_steps) +
-         kTilePostCycles;
+  const uint64_t folds = fold_count(rows, cols, out_c, pixels);
+  if (folds == 0) return kTileSetupCycles + kTilePostCycles;
+  return kTileSetupCycles + (folds - 1) * fold_cycles(rows, cols, k_steps) +
+         fold_latency(rows, cols, k_steps) + kTilePostCycles;
 }
 
 uint64_t pool_cycles(const TileDescriptor& d, unsigned cols) {
@@ -212,10 +220,11 @@ TileResult FoldEngine::run(const TileJob& job) {
       result.counters.folds += 1;
       result.counters.macs += uint64_t{rows} * cols * K;
       result.counters.buf_read_bytes += (uint64_t{rows} + cols) * K + ra::kPostScaleBytes * rows;
-      result.cycles += fold_cycles(R, C, K);
+      result.cycles += fold_cycles(R, C, K);  // the next fold starts P cycles after this one
     }
   }
-  result.cycles += kTilePostCycles + pool_cycles(d, C);
+  // The last fold's latency instead of its P: fill and drain are paid once per tile.
+  result.cycles += fold_latency(R, C, K) - fold_cycles(R, C, K) + kTilePostCycles + pool_cycles(d, C);
   // Every post-scaled output is written (pooling: merged into its window's entry, int32 sums for average).
   result.counters.buf_write_bytes = result.output.size() * (d.pool_mode == ra::kPoolAvg ? 4 : 1);
   if (d.pooled()) {

@@ -79,13 +79,18 @@ struct TileResult {
   TileCounters counters;
 };
 
-// T_tile = T_setup + folds * (K + R + C - 2 + R) + T_post + T_pool, T_setup = 4, T_post = 3.
+// Timing (docs/accelerator.md "Dataflow"): folds run back to back on the double-buffered array, one every
+// P = max(K, R, C) cycles; the last one takes K + R + C - 1 cycles from its start to its last drained row:
+//   T_tile = T_setup + (folds - 1) * P + (K + R + C - 1) + T_post + T_pool,   T_setup = 4, T_post = 3.
 constexpr uint64_t kTileSetupCycles = 4;
 constexpr uint64_t kTilePostCycles = 3;
+// P: cycles from one fold's start to the next one's in a tile (what each fold but the last costs).
 // T_pool: 0 without pooling; max pooling 1 (the compare stage flushes); average pooling 1 + a pass that
 // divides the window sums, C per cycle: ceil(pooled outputs / C).
 uint64_t pool_cycles(const TileDescriptor& d, unsigned cols);
 uint64_t fold_cycles(unsigned rows, unsigned cols, uint64_t k_steps);
+// K + R + C - 1: cycles of one fold from its start to its last drained row (fill, compute and drain).
+uint64_t fold_latency(unsigned rows, unsigned cols, uint64_t k_steps);
 uint64_t fold_count(unsigned rows, unsigned cols, uint64_t out_c, uint64_t pixels);
 uint64_t tile_cycles(unsigned rows, unsigned cols, uint64_t k_steps, uint64_t out_c, uint64_t pixels);
 

@@ -16,12 +16,14 @@
 #include "Vpe_array_min_16x16.h"
 #include "Vpe_array_min_1x1.h"
 #include "Vpe_array_min_1x1_a12.h"
+#include "Vpe_array_min_1x4.h"
 #include "Vpe_array_min_3x5.h"
 #include "Vpe_array_min_4x4.h"
 #include "Vpe_array_min_8x8.h"
 #include "Vpe_array_mul_16x16.h"
 #include "Vpe_array_mul_1x1.h"
 #include "Vpe_array_mul_1x1_a20.h"
+#include "Vpe_array_mul_4x1.h"
 #include "Vpe_array_mul_4x4.h"
 #include "Vpe_array_mul_5x3.h"
 #include "Vpe_array_mul_8x8.h"
@@ -188,6 +190,8 @@ const ModelEntry kModels[] = {
     {{16, 16, PeKind::kMul, 32}, &make_model<Vpe_array_mul_16x16, 16, 16, 32>},
     {{1, 1, PeKind::kMin, 32}, &make_model<Vpe_array_min_1x1, 1, 1, 32>},
     {{1, 1, PeKind::kMul, 32}, &make_model<Vpe_array_mul_1x1, 1, 1, 32>},
+    {{1, 4, PeKind::kMin, 32}, &make_model<Vpe_array_min_1x4, 1, 4, 32>},
+    {{4, 1, PeKind::kMul, 32}, &make_model<Vpe_array_mul_4x1, 4, 1, 32>},
     {{3, 5, PeKind::kMin, 32}, &make_model<Vpe_array_min_3x5, 3, 5, 32>},
     {{5, 3, PeKind::kMul, 32}, &make_model<Vpe_array_mul_5x3, 5, 3, 32>},
     {{1, 1, PeKind::kMin, 12}, &make_model<Vpe_array_min_1x1_a12, 1, 1, 12>},
@@ -241,19 +245,112 @@ void PeArrayBridge::trace(sc_core::sc_trace_file* tf) const { model_->trace(tf);
 void PeArrayBridge::open_vcd(const std::string& path, int levels) { model_->open_vcd(path, levels); }
 void PeArrayBridge::close_vcd() { model_->close_vcd(); }
 
-FoldResult PeArrayBridge::run_fold(const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs,
-                                   unsigned k) {
-  const unsigned rows = config_.rows, cols = config_.cols;
-  if (k == 0) throw std::invalid_argument("PeArrayBridge::run_fold: k must be >= 1");
-  if (uint64_t{k} + 2ull * rows + cols > 0xFFFFFFFFull) {
-    throw std::invalid_argument("PeArrayBridge::run_fold: k too large for the 32-bit k_len port");
+namespace {
+
+void check_folds(const std::vector<FoldInput>& folds, unsigned rows, unsigned cols) {
+  if (folds.empty()) throw std::invalid_argument("PeArrayBridge::run_folds: no folds");
+  for (size_t f = 0; f < folds.size(); ++f) {
+    const FoldInput& in = folds[f];
+    if (in.k == 0) throw std::invalid_argument("PeArrayBridge::run_fold: k must be >= 1");
+    if (uint64_t{in.k} + 2ull * rows + cols > 0xFFFFFFFFull) {
+      throw std::invalid_argument("PeArrayBridge::run_fold: k too large for the 32-bit k_len port");
+    }
+    if (in.weights.size() != static_cast<size_t>(rows) * in.k ||
+        in.inputs.size() != static_cast<size_t>(cols) * in.k) {
+      std::ostringstream os;
+      os << "PeArrayBridge::run_fold: fold " << f << ": expected " << rows << "*" << in.k << " weights and "
+         << cols << "*" << in.k << " inputs, got " << in.weights.size() << " and " << in.inputs.size();
+      throw std::invalid_argument(os.str());
+    }
   }
-  if (weights.size() != static_cast<size_t>(rows) * k || inputs.size() != static_cast<size_t>(cols) * k) {
-    std::ostringstream os;
-    os << "PeArrayBridge::run_fold: expected " << rows << "*" << k << " weights and " << cols << "*" << k
-       << " inputs, got " << weights.size() << " and " << inputs.size();
-    throw std::invalid_argument(os.str());
+}
+
+// The driver side of a run, one call per cycle (at the falling edge, when the model's outputs are settled):
+// collect() takes the drained row of this cycle, feed() presents this cycle's start/step.
+class RunDriver {
+ public:
+  RunDriver(detail::ArrayModel& m, const std::vector<FoldInput>& folds, unsigned rows, unsigned cols)
+      : m_(m), folds_(folds), rows_(rows), cols_(cols), start_cycle_(folds.size(), 0) {
+    result_.folds.resize(folds.size());
+    for (FoldResult& r : result_.folds) {
+      r.rows = rows;
+      r.cols = cols;
+      r.acc.assign(static_cast<size_t>(rows) * cols, 0);
+    }
   }
+
+  // Outputs of cycle n. True when the last fold's done is high (the run is over).
+  bool collect(uint64_t n) {
+    if (!m_.out_valid()) return false;
+    const unsigned row = m_.out_row();
+    if (draining_ >= started_ || row != next_row_ || row >= rows_) {
+      std::ostringstream os;
+      os << "PeArrayBridge: drained row " << row << " in cycle " << n << ", expected row " << next_row_
+         << " of fold " << draining_ << " (" << started_ << " started)";
+      throw std::runtime_error(os.str());
+    }
+    FoldResult& r = result_.folds[draining_];
+    if (row == 0) r.drain = n - start_cycle_[draining_];
+    for (unsigned c = 0; c < cols_; ++c) r.acc[static_cast<size_t>(row) * cols_ + c] = m_.out_acc(c);
+    ++next_row_;
+    if (!m_.done()) {
+      if (next_row_ == rows_) throw std::runtime_error("PeArrayBridge: done missing on the last row");
+      return false;
+    }
+    if (next_row_ != rows_) throw std::runtime_error("PeArrayBridge: done before every row was drained");
+    r.cycles = n - start_cycle_[draining_] + 1;  // done is sampled by rising edge n + 1
+    r.start = start_cycle_[draining_] - start_cycle_[0];
+    next_row_ = 0;
+    if (++draining_ < folds_.size()) return false;
+    result_.cycles = n - start_cycle_[0] + 1;
+    return true;
+  }
+
+  // Inputs of cycle n: the next step of the fold being fed, else the next start as soon as the array takes it
+  // (in_ready, and the previous fold's k unless the array is idle).
+  void feed(uint64_t n) {
+    m_.set_start(false, k_);
+    // Every accepted fold keeps busy high from its start edge to the edge that sees its done.
+    if (started_ > 0 && start_cycle_[started_ - 1] + 1 == n && !m_.busy()) {
+      throw std::runtime_error("PeArrayBridge: pe_array did not accept a start");
+    }
+    if (step_ < k_) {
+      if (!m_.in_ready()) throw std::runtime_error("PeArrayBridge: in_ready low while feeding a fold");
+      m_.set_step(folds_[started_ - 1].weights, folds_[started_ - 1].inputs, k_, step_++);
+      return;
+    }
+    if (started_ == folds_.size() || !m_.in_ready()) return;
+    const FoldInput& f = folds_[started_];
+    if (m_.busy() && f.k != k_) return;  // a fold of another k waits until the array is idle
+    m_.set_start(true, f.k);
+    m_.set_step(f.weights, f.inputs, f.k, 0);
+    start_cycle_[started_++] = n;
+    k_ = f.k;
+    step_ = 1;
+  }
+
+  uint64_t limit() const {
+    uint64_t cycles = 8;
+    for (const FoldInput& f : folds_) cycles += uint64_t{f.k} + 2ull * rows_ + cols_;
+    return cycles;
+  }
+  RunResult& result() { return result_; }
+
+ private:
+  detail::ArrayModel& m_;
+  const std::vector<FoldInput>& folds_;
+  unsigned rows_, cols_;
+  std::vector<uint64_t> start_cycle_;  // cycle in which each fold's start was presented
+  size_t started_ = 0, draining_ = 0;
+  unsigned next_row_ = 0;
+  unsigned k_ = 0, step_ = 0;  // k of the last started fold, its next step
+  RunResult result_;
+};
+
+}  // namespace
+
+RunResult PeArrayBridge::run_folds(const std::vector<FoldInput>& folds) {
+  check_folds(folds, config_.rows, config_.cols);
   if (sc_core::sc_get_current_process_handle().proc_kind() != sc_core::SC_THREAD_PROC_) {
     throw std::logic_error("PeArrayBridge::run_fold must be called from an SC_THREAD");
   }
@@ -273,46 +370,24 @@ FoldResult PeArrayBridge::run_fold(const std::vector<int8_t>& weights, const std
     model_->set_reset(false);
     reset_done_ = true;
   }
-  wait(clk.negedge_event());  // called straight after the previous fold: the cycle after its done cycle
-
-  // Cycle 0: present start, K and step 0; rising edge 1 samples them.
-  if (!model_->in_ready()) throw std::runtime_error("PeArrayBridge: pe_array not ready for start");
-  model_->set_start(true, k);
-  model_->set_step(weights, inputs, k, 0);
-
-  FoldResult result;
-  result.rows = rows;
-  result.cols = cols;
-  result.acc.assign(static_cast<size_t>(rows) * cols, 0);
-  unsigned next_row = 0;
-  const uint64_t limit = uint64_t{k} + 2ull * rows + cols + 8;
-  for (uint64_t n = 1;; ++n) {
+  RunDriver run(*model_, folds, config_.rows, config_.cols);
+  const uint64_t limit = run.limit();
+  // Cycle 0 follows the previous run's last done cycle; the array is idle and takes the first start.
+  for (uint64_t n = 0;; ++n) {
     wait(clk.negedge_event());  // rising edge n has happened; this is cycle n
-    if (n == 1) model_->set_start(false, k);
-    if (n < k) {
-      if (!model_->in_ready()) throw std::runtime_error("PeArrayBridge: in_ready low while feeding a fold");
-      model_->set_step(weights, inputs, k, static_cast<unsigned>(n));
-    }
-    if (model_->out_valid()) {
-      const unsigned row = model_->out_row();
-      if (row != next_row || row >= rows) {
-        std::ostringstream os;
-        os << "PeArrayBridge: drained row " << row << ", expected " << next_row;
-        throw std::runtime_error(os.str());
-      }
-      for (unsigned c = 0; c < cols; ++c)
-        result.acc[static_cast<size_t>(row) * cols + c] = model_->out_acc(c);
-      ++next_row;
-    }
-    if (model_->done()) {
-      if (next_row != rows) throw std::runtime_error("PeArrayBridge: done before every row was drained");
-      result.cycles = n + 1;  // done is sampled by rising edge n + 1
-      break;
-    }
+    if (n > 0 && run.collect(n)) break;
     if (n > limit) throw std::runtime_error("PeArrayBridge: done never came");
+    run.feed(n);
   }
-  ++folds_;
-  return result;
+  model_->set_start(false, 0);
+  folds_ += folds.size();
+  return std::move(run.result());
+}
+
+FoldResult PeArrayBridge::run_fold(const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs,
+                                   unsigned k) {
+  RunResult r = run_folds({FoldInput{weights, inputs, k}});
+  return std::move(r.folds.front());
 }
 
 }  // namespace minconv::rtl

@@ -25,11 +25,28 @@ const std::vector<ArrayConfig>& supported_configs();
 // "4x4 min, 4x4 mul, ..." (used in error messages).
 std::string supported_configs_string();
 
+// Operands of one fold: weights rows·k, row-major [r][k]; inputs cols·k, [c][k]; k >= 1.
+struct FoldInput {
+  std::vector<int8_t> weights;
+  std::vector<int8_t> inputs;
+  unsigned k = 0;
+};
+
 struct FoldResult {
   unsigned rows = 0, cols = 0;
   std::vector<int32_t> acc;  // [r * cols + c], sign-extended from the accumulator width
-  uint64_t cycles = 0;       // clock edges from the edge that samples start (1) to the edge that sees done
+  uint64_t cycles = 0;       // clock edges from the edge that samples its start (1) to the edge that sees its
+                             // done: k + rows + cols - 1
+  uint64_t start = 0;        // its start edge counted from the run's first start edge (0 for the first fold)
+  uint64_t drain = 0;        // cycle that shows its row 0, counted from its start cycle: k + cols - 1
   int32_t at(unsigned r, unsigned c) const { return acc.at(static_cast<size_t>(r) * cols + c); }
+};
+
+// Folds run back to back: results in the order given.
+struct RunResult {
+  std::vector<FoldResult> folds;
+  uint64_t cycles =
+      0;  // clock edges from the first fold's start edge (1) to the edge that sees the last done
 };
 
 namespace detail {
@@ -48,13 +65,17 @@ class PeArrayBridge : public sc_core::sc_module {
   PeArrayBridge(const PeArrayBridge&) = delete;
   PeArrayBridge& operator=(const PeArrayBridge&) = delete;
 
-  // Runs one fold and blocks the calling SC_THREAD until done (T_fold = k + 2·rows + cols - 2 cycles).
-  // weights: rows·k, row-major [r][k]; inputs: cols·k, [c][k]; k >= 1. Throws std::invalid_argument on bad
-  // sizes, std::logic_error when called outside an SC_THREAD or re-entered, std::runtime_error if the RTL
-  // breaks its protocol (in_ready low while being fed, rows out of order, done missing).
-  // The first call resets the array (2 cycles, not counted). run_fold returns in the cycle in which done is
-  // high; a call made straight away (no wait) presents start in the next cycle, so back-to-back folds take
-  // exactly T_fold cycles each.
+  // Runs the folds back to back and blocks the calling SC_THREAD until the last one is done: each start is
+  // presented in the first cycle the array accepts it (docs/rtl.md: with equal k, P = max(k, rows, cols)
+  // cycles after the previous one), each fold's rows are collected while the next folds compute. With equal
+  // k the run takes (folds - 1)·P + k + rows + cols - 1 cycles (RunResult::cycles).
+  // Throws std::invalid_argument on no folds, k = 0 or bad sizes, std::logic_error when called outside an
+  // SC_THREAD or re-entered, std::runtime_error if the RTL breaks its protocol (in_ready low while being fed,
+  // rows out of order or of no fold, done missing). The first call resets the array (2 cycles, not counted).
+  // run_folds returns in the cycle in which the last done is high; a call made straight away (no wait)
+  // presents its first start in the next cycle.
+  RunResult run_folds(const std::vector<FoldInput>& folds);
+  // One fold (run_folds of one): T = k + rows + cols - 1 cycles.
   FoldResult run_fold(const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs, unsigned k);
 
   // Port-level signals (start, k_len, w_in, x_in, in_ready, busy, out_valid, out_row, out_acc, done) into a

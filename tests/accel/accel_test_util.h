@@ -11,14 +11,18 @@
 namespace minconv::accel::test {
 
 // Tile timing as docs/accelerator.md states it, written here by hand and independently of the engine's
-// accel::fold_count / tile_cycles: folds = ceil(out_c / R) * ceil(pixels / C), each K + R + C - 2 compute
-// cycles and R drain cycles, plus 4 setup and 3 post-scale cycles per tile.
+// accel::fold_count / tile_cycles: folds = ceil(out_c / R) * ceil(pixels / C) run back to back on the
+// double-buffered array, one every P = max(K, R, C) cycles, the last one K + R + C - 1 cycles from its start
+// to its last drained row, plus 4 setup and 3 post-scale cycles per tile.
 inline uint64_t documented_folds(uint64_t rows, uint64_t cols, uint64_t out_c, uint64_t pixels) {
   return ((out_c + rows - 1) / rows) * ((pixels + cols - 1) / cols);
 }
 inline uint64_t documented_tile_cycles(uint64_t rows, uint64_t cols, uint64_t k, uint64_t out_c,
                                        uint64_t pixels) {
-  return 4 + documented_folds(rows, cols, out_c, pixels) * (k + rows + cols - 2 + rows) + 3;
+  uint64_t p = k;
+  if (rows > p) p = rows;
+  if (cols > p) p = cols;
+  return 4 + (documented_folds(rows, cols, out_c, pixels) - 1) * p + (k + rows + cols - 1) + 3;
 }
 
 // Writes a descriptor's registers kInAddr..kFlags with `write(offset, value)`, packed by the register map.

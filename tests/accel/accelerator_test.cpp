@@ -1,5 +1,6 @@
 #include "accel/accelerator.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -142,7 +143,8 @@ void run_and_check(const AccelParams& p, const Tile& t) {
     }
   }
   EXPECT_EQ(b.counter(ra::kCntBusyLo), cycles);
-  EXPECT_EQ(cycles, 4 + folds * (t.k_steps() + 2 * p.rows + p.cols - 2) + 3);
+  const uint64_t interval = std::max<uint64_t>({t.k_steps(), p.rows, p.cols});  // P
+  EXPECT_EQ(cycles, 4 + (folds - 1) * interval + (t.k_steps() + p.rows + p.cols - 1) + 3);
   EXPECT_EQ(b.counter(ra::kCntActiveLo), uint64_t(t.out_c) * t.pixels() * t.k_steps());
   EXPECT_EQ(b.counter(ra::kCntTilesLo), 1u);
   EXPECT_EQ(b.counter(ra::kCntFoldsLo), folds);
@@ -429,8 +431,8 @@ TEST(Accelerator, StallCountsIdleCyclesInsideALayerAndCountersAre64Bit) {
   EXPECT_EQ(b.counter(ra::kCntStallLo), 100u);  // read at now + 1 cycle: 101 - 1
   b.wr(ra::kCtrl, ra::kCtrlStart);              // the tile starts at now + 1 cycle: 100 stall cycles
   Bench::run();
-  const uint64_t tile =
-      4 + 2 * (18 + 8 + 8 - 2 + 8) + 3;  // K = 18, 8 x 8 array, 3 channels x 16 pixels: 2 folds
+  // K = 18, 8 x 8 array, 3 channels x 16 pixels: 2 folds, the second P = 18 cycles after the first.
+  const uint64_t tile = 4 + 18 + (18 + 8 + 8 - 1) + 3;
   EXPECT_EQ(b.counter(ra::kCntBusyLo), tile);
   EXPECT_EQ(b.counter(ra::kCntStallLo), 100u + 1);  // the tile just ended; this read is 1 cycle later
   sc_core::sc_start(cycle * 50.0);
@@ -463,7 +465,7 @@ TEST(Accelerator, StatsJsonHasCountersAndParams) {
   b.wr(ra::kCtrl, ra::kCtrlStart);
   Bench::run();
   const nlohmann::json j = b.accel.stats_json();
-  const uint64_t cycles = 4 + 2 * (18 + 8 + 8 - 2 + 8) + 3;  // K = 18, 8 x 8 array, 2 folds
+  const uint64_t cycles = 4 + 18 + (18 + 8 + 8 - 1) + 3;  // K = 18, 8 x 8 array, 2 folds: P = 18, then T
   EXPECT_EQ(j.at("busy_cycles"), cycles);
   EXPECT_EQ(j.at("macs"), 3u * 16 * 18);
   EXPECT_EQ(j.at("tiles"), 1u);

@@ -56,12 +56,20 @@ TEST(TileEngine, PostScaleRoundsHalfAwayAndSaturates) {
 }
 
 TEST(TileEngine, CyclesFormula) {
-  // T_tile = 4 + folds * (K + R + C - 2 + R) + 3
-  EXPECT_EQ(fold_cycles(8, 8, 75), 75u + 8 + 8 - 2 + 8);
+  // P = max(K, R, C); T_tile = 4 + (folds - 1) * P + (K + R + C - 1) + 3
+  EXPECT_EQ(fold_cycles(8, 8, 75), 75u);  // K-bound
+  EXPECT_EQ(fold_cycles(8, 8, 3), 8u);    // R = C
+  EXPECT_EQ(fold_cycles(16, 4, 9), 16u);  // R-bound (drain)
+  EXPECT_EQ(fold_cycles(4, 16, 9), 16u);  // C-bound (result registers of a row)
+  EXPECT_EQ(fold_latency(8, 8, 75), 75u + 8 + 8 - 1);
+  EXPECT_EQ(fold_latency(1, 1, 1), 2u);
   EXPECT_EQ(fold_count(8, 8, 10, 64), 2u * 8);
-  EXPECT_EQ(tile_cycles(8, 8, 75, 10, 64), 4u + 16 * 97 + 3);
-  EXPECT_EQ(tile_cycles(1, 1, 1, 1, 1), 4u + 1 * (1 + 1 + 1 - 2 + 1) + 3);
-  EXPECT_EQ(tile_cycles(4, 16, 200, 13, 1), 4u + 4 * (200 + 4 + 16 - 2 + 4) + 3);
+  EXPECT_EQ(tile_cycles(8, 8, 75, 10, 64), 4u + 15 * 75 + 90 + 3);
+  EXPECT_EQ(tile_cycles(1, 1, 1, 1, 1), 4u + 2 + 3);
+  EXPECT_EQ(tile_cycles(4, 16, 200, 13, 1), 4u + 3 * 200 + 219 + 3);
+  EXPECT_EQ(tile_cycles(4, 16, 5, 13, 1), 4u + 3 * 16 + 24 + 3);
+  // LeNet-5 conv1 on 8x8 (K = 25, 6 channels, 28x28 pixels: 98 folds): 25 cycles per fold instead of 47.
+  EXPECT_EQ(tile_cycles(8, 8, 25, 6, 784), 4u + 97 * 25 + 40 + 3);
 }
 
 TEST(TileEngine, ValidateEachErrorCode) {

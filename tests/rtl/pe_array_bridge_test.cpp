@@ -50,12 +50,23 @@ TEST(RtlBridge, BadArgumentsThrow) {
     } catch (const std::invalid_argument&) {
       ++thrown;
     }
+    try {
+      b.run_folds({});
+    } catch (const std::invalid_argument&) {
+      ++thrown;
+    }
+    try {  // the second fold of a run has the wrong size: nothing runs
+      b.run_folds({FoldInput{std::vector<int8_t>(4), std::vector<int8_t>(4), 1},
+                   FoldInput{std::vector<int8_t>(4), std::vector<int8_t>(3), 1}});
+    } catch (const std::invalid_argument&) {
+      ++thrown;
+    }
     // The bridge still works afterwards.
     const auto r = b.run_fold(std::vector<int8_t>(4 * 2, 3), std::vector<int8_t>(4 * 2, -5), 2);
     EXPECT_EQ(r.acc, std::vector<int32_t>(16, 2 * golden::pe_op(PeKind::kMin, -5, 3)));
     EXPECT_EQ(r.cycles, t_fold(cfg, 2));
   });
-  EXPECT_EQ(thrown, 2);
+  EXPECT_EQ(thrown, 4);
 }
 
 TEST(RtlBridge, RunFoldOutsideAThreadThrows) {
@@ -108,7 +119,7 @@ TEST(RtlBridge, ThreadDriverWithTraces) {
   sc_core::sc_close_vcd_trace_file(tf);
 
   EXPECT_EQ(d.result.acc, d.expected);
-  EXPECT_EQ(d.result.cycles, 4u + 2 * 3 + 5 - 2);
+  EXPECT_EQ(d.result.cycles, 4u + 3 + 5 - 1);  // K + R + C - 1
 
   std::ifstream in(vcd);
   ASSERT_TRUE(in.good()) << vcd;

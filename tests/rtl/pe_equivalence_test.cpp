@@ -118,6 +118,7 @@ TEST(RtlPeOverflow, RandomSequencesWrapLikeTheReference) {
     std::mt19937 rng(7);
     run_harness(cfg, [&](PeArrayBridge& b) {
       std::uniform_int_distribution<int> pos(0, 127);
+      std::vector<FoldInput> folds;
       for (unsigned k : {1u, 2u, 7u, 75u, 300u, 1000u}) {
         // Mostly positive terms so that the sum crosses +2047 several times.
         auto w = random_operands(rng, k), x = random_operands(rng, k);
@@ -127,7 +128,21 @@ TEST(RtlPeOverflow, RandomSequencesWrapLikeTheReference) {
         }
         const auto r = b.run_fold(w, x, k);
         ASSERT_EQ(r.acc, reference_fold(cfg, w, x, k)) << "k=" << k;
+        folds.push_back(FoldInput{w, x, k});
       }
+      // The same folds in one run (each waits for the previous one: K differs): the result registers wrap
+      // like the accumulators.
+      const RunResult run = b.run_folds(folds);
+      for (size_t i = 0; i < folds.size(); ++i) {
+        ASSERT_EQ(run.folds[i].acc, reference_fold(cfg, folds[i].weights, folds[i].inputs, folds[i].k)) << i;
+      }
+      // Folds of equal K, truly back to back (one every K cycles on 1x1).
+      const auto same = random_folds(rng, cfg, 8, 300);
+      const RunResult b2b = b.run_folds(same);
+      for (size_t i = 0; i < same.size(); ++i) {
+        ASSERT_EQ(b2b.folds[i].acc, reference_fold(cfg, same[i].weights, same[i].inputs, 300)) << i;
+      }
+      ASSERT_EQ(b2b.cycles, 7u * 300 + 301);
     });
   }
 }

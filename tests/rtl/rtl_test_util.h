@@ -1,6 +1,7 @@
 #pragma once
 // Test helpers for the RTL bridge: a harness module whose SC_THREAD drives a PeArrayBridge, and the C++
 // reference of a fold built from the golden pe_op.
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -98,6 +99,22 @@ inline std::vector<int8_t> random_operands(std::mt19937& rng, size_t n) {
   return v;
 }
 
-inline uint64_t t_fold(const ArrayConfig& cfg, unsigned k) { return k + 2ull * cfg.rows + cfg.cols - 2; }
+// docs/rtl.md: one fold takes k + R + C - 1 cycles from its start edge to the edge that sees its done; folds
+// of equal k start P = max(k, R, C) cycles apart when run back to back.
+inline uint64_t t_fold(const ArrayConfig& cfg, unsigned k) { return uint64_t{k} + cfg.rows + cfg.cols - 1; }
+inline uint64_t fold_interval(const ArrayConfig& cfg, unsigned k) {
+  return std::max<uint64_t>({k, cfg.rows, cfg.cols});
+}
+
+// Random operands for `n` folds of `k` steps on `cfg`.
+inline std::vector<FoldInput> random_folds(std::mt19937& rng, const ArrayConfig& cfg, size_t n, unsigned k) {
+  std::vector<FoldInput> folds(n);
+  for (FoldInput& f : folds) {
+    f.weights = random_operands(rng, static_cast<size_t>(cfg.rows) * k);
+    f.inputs = random_operands(rng, static_cast<size_t>(cfg.cols) * k);
+    f.k = k;
+  }
+  return folds;
+}
 
 }  // namespace minconv::rtl::test
