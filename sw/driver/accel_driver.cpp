@@ -35,6 +35,7 @@ AccelDriver::AccelDriver(hal::Hal& hal, const hal::SocInfo& soc, IrqDispatcher& 
 }
 
 void AccelDriver::start(const AccelTile& t) {
+  const hal::Phase phase(hal_, "start tile", true);
   if (running_) throw std::logic_error("accelerator tile started while another is running");
   const regs::DescWords words = regs::pack(t);
   for (uint32_t i = 0; i < regs::kDescWords; ++i) write(regs::kInAddr + 4 * i, words[i]);
@@ -55,6 +56,7 @@ void AccelDriver::on_interrupt() {
 }
 
 void AccelDriver::wait() {
+  const hal::Phase phase(hal_, "wait accel", true);
   irq_.wait_until([this] { return !running_; });
   if (error_) {
     error_ = false;

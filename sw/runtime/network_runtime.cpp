@@ -20,6 +20,7 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
   golden::Shape in_shape = model.input;
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const golden::QuantLayer& layer = model.layers[i];
+    const hal::Phase phase(hal_, layer.name);  // the layer's slice in a trace
     LayerReport r;
     r.name = layer.name;
     r.type = golden::to_string(layer.type);
