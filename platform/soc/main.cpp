@@ -102,7 +102,7 @@ void add_trace_options(CLI::App& app, Args& a) {
                  "first image is traced)");
   app.add_option("--trace-window", a.trace.window,
                  "US: window of simulated time over which the counters are summed (default 1 us; widened\n"
-                 "if a counter would need more than 100000 windows)");
+                 "if a counter would need more than 20000 windows)");
 }
 
 void add_options(CLI::App& app, Args& a) {

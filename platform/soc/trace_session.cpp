@@ -102,13 +102,14 @@ bool TraceSession::close(bool quiet) {
   }
   if (!quiet) {
     struct stat st {};
-    const double mb = stat(request_.path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) / 1e6 : 0.0;
+    const double bytes = stat(request_.path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) : 0.0;
+    const bool mb = bytes >= 1e6;
     std::printf(
-        "minconv-sim: trace %s: %llu slices, %llu counter samples, %.1f MB (detail %s; open it in "
+        "minconv-sim: trace %s: %llu slices, %llu counter samples, %.1f %s (detail %s; open it in "
         "ui.perfetto.dev)\n",
         request_.path.c_str(), static_cast<unsigned long long>(writer_.slices_written()),
-        static_cast<unsigned long long>(writer_.counter_samples()), mb,
-        trace::to_string(request_.options.detail));
+        static_cast<unsigned long long>(writer_.counter_samples()), mb ? bytes / 1e6 : bytes / 1e3,
+        mb ? "MB" : "kB", trace::to_string(request_.options.detail));
   }
   return true;
 }

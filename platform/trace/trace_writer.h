@@ -22,9 +22,12 @@ class ProcessTrace;
 
 struct TraceOptions {
   Detail detail = Detail::kTiles;
-  uint64_t max_slices = 1000000;  // slices written at most; later ones are counted and left out
-  sc_core::sc_time window = sc_core::sc_time(1, sc_core::SC_US);  // counter window (widened if needed)
-  std::size_t max_windows = 100000;                               // per counter track
+  // Slices written at most; later ones are counted and left out.
+  uint64_t max_slices = 1000000;
+  // Counter window; doubled (pairs merged) while a counter would need more than max_windows windows, which
+  // is more than a picture has pixels.
+  sc_core::sc_time window = sc_core::sc_time(1, sc_core::SC_US);
+  std::size_t max_windows = 20000;
 };
 
 // Picoseconds of simulated time (the SystemC time resolution is at least 1 ps).
