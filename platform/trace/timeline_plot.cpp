@@ -142,7 +142,8 @@ void write_script(std::ostream& gp, const std::vector<Lane>& lanes, const Colour
   gp << "set terminal pngcairo size " << o.width << "," << rows + 110 << " font 'sans,9'\n"
      << "set output " << quoted_gp(o.png_path) << "\nset termoption noenhanced\n"
      << "set title " << quoted_gp(o.title) << "\nset xlabel 'simulated time (us)'\n"
-     << "set yrange [-0.6:" << static_cast<double>(lanes.size()) - 0.2 << "]\nset autoscale xfix\nset grid x\n"
+     << "set yrange [-0.6:" << static_cast<double>(lanes.size()) - 0.2
+     << "]\nset autoscale xfix\nset grid x\n"
      << "set style fill solid 1.0 noborder\nset key outside right top title 'slices'\nset ytics (";
   for (std::size_t i = 0; i < lanes.size(); ++i)
     gp << (i ? ", " : "") << tic_label(lanes[i].label) << " " << lanes.size() - 1 - i;
