@@ -2,7 +2,7 @@
 // tracks and event counts the run's own report says it should (layers, planned tiles, DMA jobs, folds), its
 // busy times and bytes agree with the component statistics, and tracing changes no figure of the report.
 // The expected counts and times all come from the report (runtime plan, component statistics), never from
-// the trace code.
+// the trace code. The workload is LeNet-5 calibrated on fewer images (tests/soc/sweep/lenet5_quick.yaml).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -26,6 +26,11 @@ int sim(const std::string& args, const std::string& log = "/dev/null") {
   const std::string cmd = std::string(MINCONV_SIM) + " -q " + args + " > " + log + " 2>&1";
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// LeNet-5 as in the default run, calibrated on fewer images (quicker, above all in the sanitizer build).
+int lenet5(const std::string& args, const std::string& log = "/dev/null") {
+  return sim("--workload " MINCONV_SOURCE_DIR "/tests/soc/sweep/lenet5_quick.yaml " + args, log);
 }
 
 json load(const std::string& path) {
@@ -127,7 +132,7 @@ double us(const json& stats_entry) { return stats_entry["busy_ns"].get<double>()
 
 TEST(TraceJob, LeNet5OneImageHasTheTracksAndCountsOfTheReport) {
   const std::string trace_path = kTmp + "/lenet_trace.json", report_path = kTmp + "/lenet_report.json";
-  ASSERT_EQ(sim("--images 1 --trace " + trace_path + " --report " + report_path), 0);
+  ASSERT_EQ(lenet5("--images 1 --trace " + trace_path + " --report " + report_path), 0);
   const json report = load(report_path);
   const auto procs = processes(load(trace_path));
   ASSERT_EQ(report["runs"].size(), 2u);
@@ -187,9 +192,9 @@ json without_host_time(json report) {
 
 TEST(TraceJob, TracingChangesNoFigureOfTheReport) {
   const std::string plain = kTmp + "/plain", traced = kTmp + "/traced";
-  ASSERT_EQ(sim("--images 2 --report " + plain + ".json --csv " + plain + ".csv"), 0);
-  ASSERT_EQ(sim("--images 2 --report " + traced + ".json --csv " + traced + ".csv --trace " + traced +
-                ".trace.json --trace-detail folds --trace-images all"),
+  ASSERT_EQ(lenet5("--images 2 --report " + plain + ".json --csv " + plain + ".csv"), 0);
+  ASSERT_EQ(lenet5("--images 2 --report " + traced + ".json --csv " + traced + ".csv --trace " + traced +
+                   ".trace.json --trace-detail folds --trace-images all"),
             0);
   EXPECT_EQ(slurp(plain + ".csv"), slurp(traced + ".csv"));
   EXPECT_EQ(without_host_time(load(plain + ".json")), without_host_time(load(traced + ".json")));
@@ -199,7 +204,7 @@ TEST(TraceJob, TracingChangesNoFigureOfTheReport) {
 
 TEST(TraceJob, OnlyTheFirstImageIsTracedByDefault) {
   const std::string trace_path = kTmp + "/three.json", report_path = kTmp + "/three_report.json";
-  ASSERT_EQ(sim("--images 3 --no-compare --trace " + trace_path + " --report " + report_path), 0);
+  ASSERT_EQ(lenet5("--images 3 --no-compare --trace " + trace_path + " --report " + report_path), 0);
   const json run = load(report_path)["runs"][0];
   ASSERT_EQ(run["images"], 3);
   const auto& cpu = processes(load(trace_path)).at("soc_" + run["pe"].get<std::string>()).tracks.at("cpu");
@@ -211,9 +216,10 @@ TEST(TraceJob, OnlyTheFirstImageIsTracedByDefault) {
 TEST(TraceJob, DetailLevelsAddTilesThenFolds) {
   const std::string layers = kTmp + "/detail_layers.json", folds = kTmp + "/detail_folds.json";
   const std::string report_path = kTmp + "/detail_report.json";
-  ASSERT_EQ(sim("--images 1 --no-compare --trace " + layers + " --trace-detail layers"), 0);
-  ASSERT_EQ(sim("--images 1 --no-compare --trace " + folds + " --trace-detail folds --report " + report_path),
-            0);
+  ASSERT_EQ(lenet5("--images 1 --no-compare --trace " + layers + " --trace-detail layers"), 0);
+  ASSERT_EQ(
+      lenet5("--images 1 --no-compare --trace " + folds + " --trace-detail folds --report " + report_path),
+      0);
   const json run = load(report_path)["runs"][0];
   const std::string soc = "soc_" + run["pe"].get<std::string>();
   const json& stats = run["stats"]["components"];
@@ -235,7 +241,7 @@ TEST(TraceJob, DetailLevelsAddTilesThenFolds) {
 
 TEST(TraceJob, TheSliceLimitCapsTheFileAndWarns) {
   const std::string trace_path = kTmp + "/limited.json", log = kTmp + "/limited.log";
-  ASSERT_EQ(sim("--images 1 --no-compare --trace " + trace_path + " --trace-limit 40", log), 0);
+  ASSERT_EQ(lenet5("--images 1 --no-compare --trace " + trace_path + " --trace-limit 40", log), 0);
   const json trace = load(trace_path);
   std::size_t slices = 0;
   for (const json& e : trace["traceEvents"]) slices += e["ph"] == "X";
@@ -257,7 +263,7 @@ TEST(TraceJob, TheDmaSelfTestIsTracedToo) {
 TEST(TracePlot, DrawsATimelinePng) {
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) GTEST_SKIP() << "gnuplot is not installed";
   const std::string base = kTmp + "/plot";
-  ASSERT_EQ(sim("--images 1 --trace " + base + ".json"), 0);
+  ASSERT_EQ(lenet5("--images 1 --trace " + base + ".json"), 0);
   std::remove((base + ".png").c_str());
   const std::string cmd = std::string(MINCONV_TRACE_PLOT) + " " + base + ".json " + base + ".png > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
