@@ -266,6 +266,7 @@ void Accelerator::tile_thread() {
     counters_.buf_write_bytes += r.counters.buf_write_bytes;
     counters_.folds += r.counters.folds;
     counters_.tiles += 1;
+    if (trace_ != nullptr) trace_tile(t0, d, r);
     tile_running_ = false;
     idle_since_ = sc_core::sc_time_stamp();
     busy_ = false;

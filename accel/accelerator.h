@@ -17,6 +17,7 @@
 #include "accel/engine/tile_engine.h"
 #include "platform/regs/register_bank.h"
 #include "platform/stats/stats.h"
+#include "platform/trace/trace_sink.h"
 #include "sw/hal/regs/accel_regs.h"
 
 namespace minconv::accel {
@@ -58,6 +59,10 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   // the C++ engine. Also in stats_json()["cosim"].
   nlohmann::json engine_stats() const;
 
+  // Trace (docs/trace.md, accel/accel_trace.cpp): an "accel" track with each tile as a slice and an "accel"
+  // busy counter. nullptr: no trace.
+  void set_trace(platform::trace::TraceSink* sink);
+
   // platform::StatsSource
   std::string stats_name() const override { return name(); }
   platform::TrafficStats traffic() const override;  // SRAM bytes over the bus + busy time
@@ -81,6 +86,9 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   void update_outputs(const sc_core::sc_time& delay);
 
   void tile_thread();
+  // The tile that started at t0 as slices (accel_trace.cpp).
+  void trace_tile(const sc_core::sc_time& t0, const TileDescriptor& d, const TileResult& r);
+  void trace_folds(const sc_core::sc_time& t0, const TileDescriptor& d, const TileResult& r);
   void drive_outputs();  // the only writer of irq and busy
   uint64_t to_cycles(const sc_core::sc_time& t) const;
 
@@ -114,6 +122,10 @@ class Accelerator : public sc_core::sc_module, public platform::StatsSource {
   platform::RegisterBank csr_;
   sc_core::sc_event start_ev_;
   sc_core::sc_event outputs_ev_;
+
+  platform::trace::TraceSink* trace_ = nullptr;
+  platform::trace::TrackId track_ = 0;
+  platform::trace::CounterId busy_counter_ = 0;
 };
 
 }  // namespace minconv::accel

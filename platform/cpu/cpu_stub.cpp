@@ -33,6 +33,7 @@ CpuStub::CpuStub(const sc_core::sc_module_name& name, const CpuParams& params, P
 void CpuStub::run() {
   if (gate_ != nullptr) sc_core::wait(*gate_);
   start_time_ = sc_core::sc_time_stamp();
+  if (trace_ != nullptr) trace_->set_origin(start_time_);
   try {
     exit_code_ = program_(*this);
     if (exit_code_ != 0) failure_ = "the program returned " + std::to_string(exit_code_);
@@ -97,6 +98,8 @@ void CpuStub::write32(uint32_t address, uint32_t value) {
 }
 
 void CpuStub::read_block(uint32_t address, void* dst, std::size_t bytes) {
+  const sc_core::sc_time t0 = local_time();
+  const std::size_t total = bytes;
   auto* out = static_cast<unsigned char*>(dst);
   while (bytes > 0) {
     // Cache lines: never cross a line boundary.
@@ -107,9 +110,12 @@ void CpuStub::read_block(uint32_t address, void* dst, std::size_t bytes) {
     out += n;
     bytes -= n;
   }
+  if (traces_steps()) trace_->complete(track_, "read block", t0, local_time(), {{"bytes", total}});
 }
 
 void CpuStub::write_block(uint32_t address, const void* src, std::size_t bytes) {
+  const sc_core::sc_time t0 = local_time();
+  const std::size_t total = bytes;
   const auto* in = static_cast<const unsigned char*>(src);
   while (bytes > 0) {
     const unsigned in_line = params_.line_bytes - (address % params_.line_bytes);
@@ -119,11 +125,18 @@ void CpuStub::write_block(uint32_t address, const void* src, std::size_t bytes) 
     in += n;
     bytes -= n;
   }
+  if (traces_steps()) trace_->complete(track_, "write block", t0, local_time(), {{"bytes", total}});
 }
 
 void CpuStub::wait_for_interrupt() {
   qk_.sync();
   ++interrupts_waited_;
+  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  wait_for_irq_line();
+  if (traces_steps()) trace_->complete(track_, "wfi", t0, sc_core::sc_time_stamp());
+}
+
+void CpuStub::wait_for_irq_line() {
   if (irq.read()) return;
   const sc_core::sc_time timeout(params_.wfi_timeout_us, sc_core::SC_US);
   const sc_core::sc_time deadline = sc_core::sc_time_stamp() + timeout;
@@ -141,14 +154,36 @@ void CpuStub::wait_for_interrupt() {
 
 uint64_t CpuStub::cycles() const {
   // In integer time units: a double quotient can land just below a whole cycle and floor to one less.
-  const sc_core::sc_time now = sc_core::sc_time_stamp() + qk_.get_local_time();
-  return now.value() / params_.period().value();
+  return local_time().value() / params_.period().value();
 }
 
 void CpuStub::spend(uint64_t cpu_cycles) {
+  if (traces_steps()) {
+    const sc_core::sc_time t = local_time();
+    trace_->complete(track_, "compute", t, t + params_.period() * static_cast<double>(cpu_cycles),
+                     {{"cycles", cpu_cycles}});
+  }
   spent_cycles_ += cpu_cycles;
   qk_.inc(params_.period() * static_cast<double>(cpu_cycles));
   if (qk_.need_sync()) qk_.sync();
+}
+
+void CpuStub::set_trace(trace::TraceSink* sink) {
+  trace_ = sink;
+  if (sink != nullptr) track_ = sink->track("cpu");
+}
+
+void CpuStub::phase_begin(std::string_view name, bool step) {
+  const bool traced = trace_ != nullptr && (!step || traces_steps());
+  phase_traced_.push_back(traced);
+  if (traced) trace_->begin(track_, name, local_time());
+}
+
+void CpuStub::phase_end() {
+  if (phase_traced_.empty()) return;
+  const bool traced = phase_traced_.back();
+  phase_traced_.pop_back();
+  if (traced && trace_ != nullptr) trace_->end(track_, local_time());
 }
 
 nlohmann::json CpuStub::stats_json() const {

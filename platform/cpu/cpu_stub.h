@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -13,6 +15,7 @@
 
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
+#include "platform/trace/trace_sink.h"
 #include "sw/hal/hal.h"
 
 namespace minconv::platform {
@@ -50,6 +53,12 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
   int exit_code() const { return exit_code_; }
   // Why the program failed (an uncaught bus error, interrupt timeout or exception), empty on success.
   const std::string& failure() const { return failure_; }
+  // The CPU's own time: the simulation time plus what the quantum keeper has not synchronised yet.
+  sc_core::sc_time local_time() const { return sc_core::sc_time_stamp() + qk_.get_local_time(); }
+
+  // Trace (docs/trace.md): a "cpu" track with the program's phases, interrupt waits ("wfi"), computation
+  // ("compute") and block moves; the sink's time origin is set when the program starts. nullptr: no trace.
+  void set_trace(trace::TraceSink* sink);
 
   // hal::Hal
   uint32_t read32(uint32_t address) override;
@@ -59,6 +68,8 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
   void wait_for_interrupt() override;
   uint64_t cycles() const override;
   void spend(uint64_t cpu_cycles) override;
+  void phase_begin(std::string_view name, bool step) override;
+  void phase_end() override;
 
   // StatsSource: bytes the CPU read/wrote on the bus; busy = time the program ran.
   std::string stats_name() const override { return name(); }
@@ -68,6 +79,8 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
  private:
   void run();
   void transfer(tlm::tlm_command cmd, uint32_t address, unsigned char* data, unsigned length);
+  void wait_for_irq_line();
+  bool traces_steps() const { return trace_ != nullptr && trace_->wants(trace::Detail::kTiles); }
 
   CpuParams params_;
   Program program_;
@@ -82,6 +95,9 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
   bool finished_ = false;
   int exit_code_ = -1;
   std::string failure_;
+  trace::TraceSink* trace_ = nullptr;
+  trace::TrackId track_ = 0;
+  std::vector<bool> phase_traced_;  // per open phase: whether it is on the trace
 };
 
 }  // namespace minconv::platform

@@ -196,7 +196,30 @@ void Dma::channel_active(bool active) {
     }
   } else if (--active_channels_ == 0) {
     traffic_.busy += sc_core::sc_time_stamp() - active_since_;
+    if (trace_ != nullptr) trace_->counter(busy_counter_, active_since_, sc_core::sc_time_stamp());
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Trace
+
+void Dma::set_trace(trace::TraceSink* sink) {
+  trace_ = sink;
+  if (sink == nullptr) return;
+  tracks_.clear();
+  for (unsigned c = 0; c < params_.channels; ++c)
+    tracks_.push_back(sink->track("dma ch" + std::to_string(c)));
+  busy_counter_ = sink->counter_track("dma", false);
+}
+
+void Dma::trace_job(unsigned c, const sc_core::sc_time& start, uint64_t bytes0, uint64_t descriptors0) {
+  if (!trace_->wants(trace::Detail::kTiles)) return;
+  const Channel& ch = *channels_[c];
+  nlohmann::json args = {{"bytes", ch.stats.bytes - bytes0}};
+  if (ch.desc_mode) args["descriptors"] = ch.stats.descriptors - descriptors0;
+  if (ch.status & r::kStatusError)
+    args["error"] = (ch.status & r::kStatusErrCodeMask) >> r::kStatusErrCodeShift;
+  trace_->complete(tracks_[c], ch.desc_mode ? "list" : "job", start, sc_core::sc_time_stamp(), args);
 }
 
 TrafficStats Dma::traffic() const {

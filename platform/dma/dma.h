@@ -44,6 +44,7 @@
 #include "platform/dma/burst_window.h"
 #include "platform/regs/register_bank.h"
 #include "platform/stats/stats.h"
+#include "platform/trace/trace_sink.h"
 #include "sw/hal/regs/dma_regs.h"
 
 namespace minconv::platform {
@@ -79,6 +80,10 @@ class Dma : public sc_core::sc_module, public StatsSource {
   }
   uint32_t csr_size() const { return csr_size(params_.channels); }
   const DmaParams& params() const { return params_; }
+
+  // Trace (docs/trace.md): a track per channel ("dma chN") with each job as a slice (its bytes in args; with
+  // --trace-detail folds, each descriptor of a list inside it) and a "dma" busy counter. nullptr: no trace.
+  void set_trace(trace::TraceSink* sink);
 
   // StatsSource.
   std::string stats_name() const override { return name(); }
@@ -140,6 +145,9 @@ class Dma : public sc_core::sc_module, public StatsSource {
   void drive_irqs();  // SC_METHOD: the only writer of the irq lines
 
   void channel_active(bool active);
+  // A finished job as a slice on the channel's track: it began at `start`, when the channel had written
+  // `bytes0` bytes and fetched `descriptors0` descriptors.
+  void trace_job(unsigned c, const sc_core::sc_time& start, uint64_t bytes0, uint64_t descriptors0);
 
   DmaParams params_;
   sc_core::sc_time cycle_;
@@ -150,6 +158,10 @@ class Dma : public sc_core::sc_module, public StatsSource {
   TrafficStats traffic_;
   unsigned active_channels_ = 0;
   sc_core::sc_time active_since_ = sc_core::SC_ZERO_TIME;
+
+  trace::TraceSink* trace_ = nullptr;
+  std::vector<trace::TrackId> tracks_;  // per channel
+  trace::CounterId busy_counter_ = 0;
 };
 
 }  // namespace minconv::platform

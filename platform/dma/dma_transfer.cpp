@@ -32,6 +32,8 @@ void Dma::channel_thread(unsigned c) {
     }
     ch.pending = false;
     channel_active(true);
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const uint64_t bytes0 = ch.stats.bytes, descriptors0 = ch.stats.descriptors;
     bool ok = true;
     if (ch.desc_mode) {
       uint32_t next = ch.job[word(r::kNext)];
@@ -50,6 +52,7 @@ void Dma::channel_thread(unsigned c) {
     if (ok) {
       finish_job(c, r::kErrNone, 0);
     }
+    if (trace_ != nullptr) trace_job(c, start, bytes0, descriptors0);
     channel_active(false);
   }
 }
@@ -82,6 +85,7 @@ bool Dma::run_transfer(unsigned c, const Transfer& t, uint32_t desc_address) {
     finish_job(c, r::kErrBadConfig, desc_address);
     return false;
   }
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
   BurstSequence bursts(t, params_.burst_bytes);
   BurstWindow window(params_.outstanding, params_.burst_bytes, setup_time());
   const BurstWindow::Result result = window.run(
@@ -92,6 +96,11 @@ bool Dma::run_transfer(unsigned c, const Transfer& t, uint32_t desc_address) {
         ch.stats.bytes += bytes;
       });
   sync_to(result.end);  // the job ends when every access it issued has completed
+  if (trace_ != nullptr && desc_address != 0 && trace_->wants(trace::Detail::kFolds)) {
+    const uint64_t bytes = uint64_t{t[word(r::kRowBytes)]} * t[word(r::kRows)] * t[word(r::kPlanes)];
+    trace_->complete(tracks_[c], "descriptor", start, sc_core::sc_time_stamp(),
+                     {{"bytes", bytes}, {"at", desc_address}});
+  }
   if (result.error_code != r::kErrNone) {
     finish_job(c, result.error_code, result.error_address);
     return false;

@@ -159,6 +159,10 @@ void Memory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
       data_bus_.reserve(now + delay, cycles_to_time(params_.latency_cycles), occupancy);
   delay = slot.end - now;
   stats_.record(trans.get_command(), length, occupancy);
+  if (trace_ != nullptr) {
+    const bool read = trans.get_command() == tlm::TLM_READ_COMMAND;
+    trace_->counter(counter_, slot.start, slot.end, read ? length : 0, trans.is_write() ? length : 0);
+  }
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -15,6 +15,7 @@
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
 #include "platform/timing/shared_resource.h"
+#include "platform/trace/trace_sink.h"
 
 namespace minconv::platform {
 
@@ -47,6 +48,12 @@ class Memory : public sc_core::sc_module, public StatsSource {
   // Time transactions spent waiting for the data bus to become free (contention), beyond their latency.
   const sc_core::sc_time& wait_time() const { return data_bus_.wait_time(); }
 
+  // Trace (docs/trace.md): a "dram" counter of the data bus's busy time and bytes. nullptr: no trace.
+  void set_trace(trace::TraceSink* sink) {
+    trace_ = sink;
+    if (sink != nullptr) counter_ = sink->counter_track("dram", true);
+  }
+
   std::string stats_name() const override { return name(); }
   TrafficStats traffic() const override { return stats_; }
   // traffic() (busy = data bus occupancy) plus "peak_bandwidth_gbps" and "wait_ns".
@@ -67,6 +74,8 @@ class Memory : public sc_core::sc_module, public StatsSource {
   std::vector<std::unique_ptr<uint8_t[]>> pages_;  // nullptr = never written, reads as zeros
   timing::SharedResource data_bus_;
   TrafficStats stats_;
+  trace::TraceSink* trace_ = nullptr;
+  trace::CounterId counter_ = 0;
 };
 
 }  // namespace minconv::platform

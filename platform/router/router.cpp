@@ -183,6 +183,11 @@ void Router::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_ti
     r.traffic.busy += occupancy;
     ++r.errors;
   }
+  if (trace_ != nullptr) {
+    const bool ok = trans.is_response_ok();
+    trace_->counter(counter_, slot.start, slot.end, ok && trans.is_read() ? bytes : 0,
+                    ok && trans.is_write() ? bytes : 0);
+  }
 }
 
 unsigned Router::transport_dbg(int /*id*/, tlm::tlm_generic_payload& trans) {

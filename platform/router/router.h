@@ -19,6 +19,7 @@
 #include "platform/config/yaml_map.h"
 #include "platform/stats/stats.h"
 #include "platform/timing/shared_resource.h"
+#include "platform/trace/trace_sink.h"
 
 namespace minconv::platform {
 
@@ -68,6 +69,12 @@ class Router : public sc_core::sc_module, public StatsSource {
   TrafficStats route_traffic(std::size_t initiator, std::size_t target) const;
   uint64_t unmapped_accesses() const { return unmapped_; }
 
+  // Trace (docs/trace.md): a "bus" counter of the data bus's busy time and bytes. nullptr: no trace.
+  void set_trace(trace::TraceSink* sink) {
+    trace_ = sink;
+    if (sink != nullptr) counter_ = sink->counter_track("bus", true);
+  }
+
   std::string stats_name() const override { return name(); }
   // Totals over all routes.
   TrafficStats traffic() const override;
@@ -101,6 +108,8 @@ class Router : public sc_core::sc_module, public StatsSource {
   std::vector<std::vector<RouteStats>> routes_;  // [initiator][target], grown on demand
   uint64_t unmapped_ = 0;
   timing::SharedResource data_bus_;
+  trace::TraceSink* trace_ = nullptr;
+  trace::CounterId counter_ = 0;
 };
 
 }  // namespace minconv::platform

@@ -13,6 +13,7 @@
 #include "platform/soc/simulation.h"
 #include "platform/soc/soc_config.h"
 #include "platform/soc/sweep/sweep_run.h"
+#include "platform/soc/trace_session.h"
 #include "platform/soc/workload_job.h"
 
 namespace {
@@ -27,7 +28,8 @@ struct SweepArgs {
 };
 
 struct Args {
-  std::string config_path, workload_path, images, model_path;
+  std::string config_path, workload_path, images, model_path, trace_path;
+  TraceFlags trace;
   WorkloadOptions wopt;
   RunOptions options;
   bool selftest = false, print_default = false, cosim = false;
@@ -81,6 +83,28 @@ int run_sweep(SweepArgs& s) {
   return sw::run(spec, s.options);
 }
 
+// --trace and its --trace-* flags (docs/trace.md); the values are checked by parse_trace_flags.
+void add_trace_options(CLI::App& app, Args& a) {
+  app.add_option("--trace", a.trace_path,
+                 "write a timeline trace (Chrome trace-event JSON; open it at ui.perfetto.dev or\n"
+                 "chrome://tracing; docs/trace.md): one process per SoC with tracks for the CPU (images,\n"
+                 "layers, driver steps, interrupt waits), each DMA channel (jobs), the accelerator (tiles)\n"
+                 "and counters (DRAM, bus, DMA, accelerator busy %; DRAM and bus GB/s)");
+  app.add_option("--trace-detail", a.trace.detail,
+                 "layers|tiles|folds: what the trace holds (default tiles): layers = CPU images, layers and\n"
+                 "the counters; tiles adds DMA jobs, accelerator tiles, CPU driver steps and waits; folds\n"
+                 "adds every fold of every tile and every DMA descriptor (large for big networks)");
+  app.add_option("--trace-limit", a.trace.limit,
+                 "N: write at most N slices (default 1000000, about 100 MB); later ones are left out with\n"
+                 "a warning");
+  app.add_option("--trace-images", a.trace.images,
+                 "N|all: images traced per PE kind, from the first (default 1: with --images N only the\n"
+                 "first image is traced)");
+  app.add_option("--trace-window", a.trace.window,
+                 "US: window of simulated time over which the counters are summed (default 1 us; widened\n"
+                 "if a counter would need more than 20000 windows)");
+}
+
 void add_options(CLI::App& app, Args& a) {
   app.add_option("-c,--config", a.config_path, "SoC configuration YAML (default: the embedded default)");
   app.add_option("-w,--workload", a.workload_path,
@@ -110,12 +134,13 @@ void add_options(CLI::App& app, Args& a) {
       "--vcd", a.options.vcd_path,
       "write a VCD of the interrupt and busy lines of every SoC (and, with --cosim, the PE array's\n"
       "ports and clock)");
+  add_trace_options(app, a);
   app.add_flag("-q,--quiet", a.options.quiet, "no progress messages");
   app.add_flag("--print-default-config", a.print_default, "print the embedded default SoC YAML and exit");
 }
 
 // Flags that make no sense together, and output paths that cannot be written: errors before anything runs.
-void check_args(const Args& a) {
+void check_args(Args& a) {
   const auto bad = [](const std::string& why) {
     throw minconv::config::ConfigError("minconv-sim: error: " + why);
   };
@@ -125,11 +150,15 @@ void check_args(const Args& a) {
     if (!a.model_path.empty()) bad("--dma-selftest runs no model: drop --model");
     if (!a.wopt.csv_path.empty()) bad("--dma-selftest has no per-layer rows to write: drop --csv");
     if (a.cosim) bad("--dma-selftest does not use the accelerator: drop --cosim");
+    if (!a.trace.images.empty()) bad("--dma-selftest runs no images: drop --trace-images");
   }
+  a.options.trace = parse_trace_flags(a.trace_path, a.trace);
   std::vector<std::string> inputs = {a.config_path, a.workload_path, a.model_path};
-  check_output_paths(
-      {{"--report", a.options.report_path}, {"--csv", a.wopt.csv_path}, {"--vcd", a.options.vcd_path}},
-      inputs);
+  check_output_paths({{"--report", a.options.report_path},
+                      {"--csv", a.wopt.csv_path},
+                      {"--vcd", a.options.vcd_path},
+                      {"--trace", a.trace_path}},
+                     inputs);
 }
 
 // --cosim: every run on the Verilated array; the arrays must have been verilated (exit 2 before running).

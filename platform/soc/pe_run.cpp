@@ -99,7 +99,9 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
         for (std::size_t k = 0; k < set->images.size(); ++k) {
           const golden::Tensor8 qin = golden::quantize_input(r->model, set->images[k]);
           loader.write(r->layout.input, qin.data.data(), qin.size());  // the next image, as a loader would
+          if (options.image_hook) options.image_hook(k, true);
           const sw::RunReport report = runtime.run(r->model, r->layout);
+          if (options.image_hook) options.image_hook(k, false);
           if (k == 0) r->report = report;
           const std::string diff = compare_outputs(*r, report, golden::run_int8(r->model, qin), loader);
           if (!diff.empty()) {

@@ -3,6 +3,7 @@
 // SoC that runs it, and what the SoC computed. The SoC's program runs every test image through the driver,
 // the DMA and the accelerator, and checks each image's outputs, layer by layer, against the golden int8
 // model.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::ve
 // Options of the SoC program.
 struct ProgramOptions {
   bool quiet = false;  // no progress output
+  // Called at the start (begin = true) and at the end of each image k, from the program (e.g. to trace it).
+  std::function<void(std::size_t k, bool begin)> image_hook;
 };
 
 // Builds run.soc (named soc_<kind>) with a program that loads the model and runs `images` one after the

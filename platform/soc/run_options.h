@@ -2,11 +2,21 @@
 // What the user asked minconv-sim for, shared by its jobs.
 #include <string>
 
+#include "platform/trace/trace_writer.h"
+
 namespace minconv::platform {
+
+// --trace FILE.json and its --trace-* flags (docs/trace.md).
+struct TraceRequest {
+  std::string path;             // "" = no trace
+  trace::TraceOptions options;  // --trace-detail, --trace-limit, --trace-window
+  unsigned images = 1;          // --trace-images: images traced per SoC, from the first
+};
 
 struct RunOptions {
   std::string report_path;  // --report FILE.json ("" = none)
   std::string vcd_path;     // --vcd FILE ("" = none)
+  TraceRequest trace;       // --trace FILE.json
   bool quiet = false;       // --quiet: no progress lines
 };
 

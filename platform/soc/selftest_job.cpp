@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "platform/soc/simulation.h"
+#include "platform/soc/trace_session.h"
 #include "platform/stats/stats.h"
 #include "sw/apps/dma_selftest.h"
 
@@ -28,9 +30,13 @@ int run_selftest_job(const SocConfig& config, const RunOptions& options) {
   const hal::SocInfo info = config.soc_info();
   Soc soc("soc", config, [&](hal::Hal& hal) { return sw::dma_selftest(hal, info, {}, result); });
   if (!options.quiet) std::cout << "minconv-sim: DMA self-test on " << config.source << "\n" << std::flush;
+  std::optional<TraceSession> trace;
+  if (!options.trace.path.empty()) trace.emplace(options.trace);
+  if (trace) trace->attach(soc);
   const auto t0 = std::chrono::steady_clock::now();
   std::string why;
   const bool finished = run_in_sequence({&soc}, why);
+  if (trace && !trace->close(options.quiet)) return kExitFailed;
   const double host_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const double peak = config.dram.peak_bandwidth_bytes_per_s();

@@ -59,6 +59,14 @@ std::vector<const StatsSource*> Soc::stats_sources() const {
   return s;
 }
 
+void Soc::attach_trace(trace::TraceSink* sink) {
+  cpu_.set_trace(sink);  // tracks in this order: cpu, dma channels, accel
+  dma_.set_trace(sink);
+  if (accel_) accel_->set_trace(sink);
+  dram_.set_trace(sink);
+  bus_.set_trace(sink);
+}
+
 void Soc::trace(sc_core::sc_trace_file* file) const {
   sc_core::sc_trace(file, cpu_irq_, std::string(name()) + ".cpu_irq");
   for (const auto& line : dma_irq_) sc_core::sc_trace(file, line, line.name());

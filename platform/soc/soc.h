@@ -20,6 +20,7 @@
 #include "platform/memory/memory.h"
 #include "platform/router/router.h"
 #include "platform/soc/soc_config.h"
+#include "platform/trace/trace_sink.h"
 
 namespace minconv::platform {
 
@@ -44,6 +45,8 @@ class Soc : public sc_core::sc_module {
   sc_core::sc_time elapsed() const { return cpu_.end_time() - cpu_.start_time(); }
   // The accelerator's busy line and the CPU's interrupt line, for VCD traces.
   void trace(sc_core::sc_trace_file* file) const;
+  // Makes every component report to `sink` (a timeline trace, docs/trace.md); nullptr detaches them.
+  void attach_trace(trace::TraceSink* sink);
 
  private:
   SocConfig config_;

@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "platform/soc/pe_run.h"
 #include "platform/soc/simulation.h"
+#include "platform/soc/trace_session.h"
 #include "platform/soc/workload_report.h"
 #include "sw/runtime/model_layout.h"
 
@@ -110,8 +112,15 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     runs.push_back(prepare_pe_run(kind, workload, calib, config_for(config, kind, wopt.compare)));
   }
   // Each SoC's program refers to its PeRun: build them once the vector no longer moves.
-  for (PeRun& r : runs)
-    build_soc(r, config_for(config, r.kind, wopt.compare), images, ProgramOptions{options.quiet});
+  std::optional<TraceSession> trace;
+  if (!options.trace.path.empty()) trace.emplace(options.trace);
+  for (PeRun& r : runs) {
+    ProgramOptions program{options.quiet, {}};
+    if (trace)
+      program.image_hook = [&trace, &r](std::size_t k, bool begin) { trace->on_image(*r.soc, k, begin); };
+    build_soc(r, config_for(config, r.kind, wopt.compare), images, program);
+    if (trace) trace->attach(*r.soc);
+  }
   VcdFile vcd;
   if (!options.vcd_path.empty()) vcd.open(options.vcd_path, runs);
   say("simulating");
@@ -123,6 +132,7 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
     std::cerr << "minconv-sim: error: cannot write " << options.vcd_path << "\n";
     return kExitFailed;
   }
+  if (trace && !trace->close(options.quiet)) return kExitFailed;  // also when the run failed: it shows why
   if (!finished) {
     std::cerr << "minconv-sim: error: " << why << "\n";
     return kExitFailed;

@@ -41,11 +41,13 @@ void AccelDriver::start(const AccelTile& t) {
 }
 
 void AccelDriver::program(const AccelTile& t) {
+  const hal::Phase phase(hal_, "program tile", true);
   const regs::DescWords words = regs::pack(t);
   for (uint32_t i = 0; i < regs::kDescWords; ++i) write(regs::kInAddr + 4 * i, words[i]);
 }
 
 void AccelDriver::start_programmed() {
+  const hal::Phase phase(hal_, "start tile", true);
   if (running_) throw std::logic_error("accelerator tile started while another is running");
   running_ = true;
   error_ = false;
@@ -64,6 +66,7 @@ void AccelDriver::on_interrupt() {
 }
 
 void AccelDriver::wait() {
+  const hal::Phase phase(hal_, "wait accel", true);
   irq_.wait_until([this] { return !running_; });
   if (error_) {
     error_ = false;

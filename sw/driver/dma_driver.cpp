@@ -52,6 +52,7 @@ void DmaDriver::check_idle(unsigned channel) const {
 }
 
 void DmaDriver::start(unsigned channel, const DmaJob& job) {
+  const hal::Phase phase(hal_, "start dma", true);
   check_idle(channel);
   const regs::DescWords words = regs::pack(transfer(job, 0));
   for (uint32_t i = 0; i < regs::kDescWords; ++i) hal_.write32(reg(channel, regs::kSrc + 4 * i), words[i]);
@@ -60,6 +61,7 @@ void DmaDriver::start(unsigned channel, const DmaJob& job) {
 }
 
 void DmaDriver::start_list(unsigned channel, uint32_t first) {
+  const hal::Phase phase(hal_, "start dma list", true);
   check_idle(channel);
   hal_.write32(reg(channel, regs::kNext), first);
   state_[channel] = Channel{true, false, 0, 0};
@@ -67,6 +69,7 @@ void DmaDriver::start_list(unsigned channel, uint32_t first) {
 }
 
 uint32_t DmaDriver::write_descriptors(uint32_t address, const std::vector<DmaJob>& jobs) {
+  const hal::Phase phase(hal_, "write descriptors", true);
   std::vector<uint32_t> words;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const uint32_t next =
@@ -95,6 +98,7 @@ void DmaDriver::on_interrupt(unsigned channel) {
 void DmaDriver::wait(unsigned channel) {
   if (channel >= channels())
     throw std::out_of_range("DMA channel " + std::to_string(channel) + " does not exist");
+  const hal::Phase phase(hal_, "wait dma", true);
   irq_.wait_until([&] { return !state_[channel].running; });
   const Channel& ch = state_[channel];
   if (ch.error) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace minconv::hal {
 
@@ -40,6 +41,23 @@ class Hal {
   virtual uint64_t cycles() const = 0;
   // Accounts CPU-side computation (an operation's cost model in CPU cycles).
   virtual void spend(uint64_t cpu_cycles) = 0;
+  // Trace annotations (docs/trace.md): the software enters and leaves a named phase (an image, a layer, a
+  // driver step); phases nest. `step` marks a driver step, which traces show from --trace-detail tiles on.
+  // They change nothing else (no time, no bus access); a HAL without traces ignores them.
+  virtual void phase_begin(std::string_view /*name*/, bool /*step*/) {}
+  virtual void phase_end() {}
+};
+
+// A trace phase for the extent of a scope.
+class Phase {
+ public:
+  Phase(Hal& hal, std::string_view name, bool step = false) : hal_(hal) { hal_.phase_begin(name, step); }
+  ~Phase() { hal_.phase_end(); }
+  Phase(const Phase&) = delete;
+  Phase& operator=(const Phase&) = delete;
+
+ private:
+  Hal& hal_;
 };
 
 }  // namespace minconv::hal

@@ -64,6 +64,7 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
   };
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
     const golden::QuantLayer& layer = model.layers[i];
+    const hal::Phase phase(hal_, layer.name);  // the layer's slice in a trace
     LayerReport r;
     r.name = layer.name;
     r.type = golden::to_string(layer.type);
@@ -94,6 +95,7 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     if (!fuse) continue;
     LayerReport p;  // the pool ran in the conv layer's tiles
     p.name = model.layers[i + 1].name;
+    { const hal::Phase fused(hal_, p.name); }  // a zero-length slice at the end of the conv layer's
     p.type = golden::to_string(model.layers[i + 1].type);
     p.on_accel = true;
     p.fused = true;
