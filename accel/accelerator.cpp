@@ -121,7 +121,10 @@ uint32_t Accelerator::capability(uint32_t offset) const {
 
 uint32_t Accelerator::counter_word(uint32_t offset, const sc_core::sc_time& now, bool latch) {
   const unsigned index = (offset - ra::kCntBusyLo) / 8;
-  if ((offset - ra::kCntBusyLo) % 8 == ra::kHiOffset) return hi_latch_[index];
+  if ((offset - ra::kCntBusyLo) % 8 == ra::kHiOffset) {
+    // A bus read of HI returns what the LO read latched; a debug read sees the live value.
+    return latch ? hi_latch_[index] : static_cast<uint32_t>(counter_value(counters(now), index) >> 32);
+  }
   const uint64_t v = counter_value(counters(now), index);
   if (latch) hi_latch_[index] = static_cast<uint32_t>(v >> 32);
   return static_cast<uint32_t>(v);

@@ -93,6 +93,23 @@ uint32_t CpuStub::read32(uint32_t address) {
   return value;
 }
 
+uint32_t CpuStub::probe32(uint32_t address) {
+  qk_.sync();  // the simulation catches up with the CPU's local time (no simulated time is added)
+  uint32_t value = 0;
+  tlm::tlm_generic_payload p;
+  p.set_command(tlm::TLM_READ_COMMAND);
+  p.set_address(address);
+  p.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  p.set_data_length(4);
+  p.set_streaming_width(4);
+  if (socket->transport_dbg(p) != 4) {
+    std::ostringstream msg;
+    msg << "probe of 4 bytes at 0x" << std::hex << address << " found no register";
+    throw hal::BusError(address, msg.str());
+  }
+  return value;
+}
+
 void CpuStub::write32(uint32_t address, uint32_t value) {
   transfer(tlm::TLM_WRITE_COMMAND, address, reinterpret_cast<unsigned char*>(&value), 4);
 }

@@ -62,6 +62,7 @@ class CpuStub : public sc_core::sc_module, public hal::Hal, public StatsSource {
 
   // hal::Hal
   uint32_t read32(uint32_t address) override;
+  uint32_t probe32(uint32_t address) override;
   void write32(uint32_t address, uint32_t value) override;
   void read_block(uint32_t address, void* dst, std::size_t bytes) override;
   void write_block(uint32_t address, const void* src, std::size_t bytes) override;

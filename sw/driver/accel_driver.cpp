@@ -78,15 +78,15 @@ void AccelDriver::wait() {
 void AccelDriver::layer_begin() { write(regs::kCtrl, regs::kCtrlLayerBegin); }
 void AccelDriver::layer_end() { write(regs::kCtrl, regs::kCtrlLayerEnd); }
 
-uint64_t AccelDriver::read64(uint32_t lo) {
-  const uint64_t low = read(lo);
-  return low | (static_cast<uint64_t>(read(lo + regs::kHiOffset)) << 32);
+uint64_t AccelDriver::probe64(uint32_t lo) {
+  const uint64_t low = hal_.probe32(base_ + lo);
+  return low | (static_cast<uint64_t>(hal_.probe32(base_ + lo + regs::kHiOffset)) << 32);
 }
 
 AccelCounters AccelDriver::counters() {
-  return {read64(regs::kCntBusyLo),    read64(regs::kCntActiveLo),   read64(regs::kCntStallLo),
-          read64(regs::kCntBufReadLo), read64(regs::kCntBufWriteLo), read64(regs::kCntTilesLo),
-          read64(regs::kCntFoldsLo)};
+  return {probe64(regs::kCntBusyLo),    probe64(regs::kCntActiveLo),   probe64(regs::kCntStallLo),
+          probe64(regs::kCntBufReadLo), probe64(regs::kCntBufWriteLo), probe64(regs::kCntTilesLo),
+          probe64(regs::kCntFoldsLo)};
 }
 
 }  // namespace minconv::sw

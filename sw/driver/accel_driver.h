@@ -59,12 +59,13 @@ class AccelDriver {
   void wait();
   void layer_begin();
   void layer_end();
+  // The performance counters, read by debug probes (no bus time: the report does not perturb the run).
   AccelCounters counters();
 
  private:
   uint32_t read(uint32_t offset) { return hal_.read32(base_ + offset); }
   void write(uint32_t offset, uint32_t value) { hal_.write32(base_ + offset, value); }
-  uint64_t read64(uint32_t lo);
+  uint64_t probe64(uint32_t lo);  // a 64-bit counter by two debug probes (hal::Hal::probe32)
   void on_interrupt();
 
   hal::Hal& hal_;

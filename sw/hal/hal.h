@@ -37,6 +37,10 @@ class Hal {
   // WFI: returns once the CPU's interrupt input is asserted (immediately if it already is).
   // Software then reads the interrupt controller to learn which line fired.
   virtual void wait_for_interrupt() = 0;
+  // An instrumentation read (a debug probe, as a trace unit or JTAG reads): the value at the CPU's current
+  // time, without bus time or side effects. The runtime reads the accelerator's performance counters for
+  // its per-layer report this way, so that measuring does not change what is measured. Defaults to read32.
+  virtual uint32_t probe32(uint32_t address) { return read32(address); }
   // The CPU cycle counter.
   virtual uint64_t cycles() const = 0;
   // Accounts CPU-side computation (an operation's cost model in CPU cycles).

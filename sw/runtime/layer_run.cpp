@@ -42,6 +42,8 @@ LayerRun::LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const Laye
 // Issues the DMA loads tile i needs (skipping what a half already holds): the input rows as a 2-D job, the
 // weights and post-scales as 1-D jobs, as one descriptor list when there are several.
 void LayerRun::prefetch(std::size_t i) {
+  if (load_pending_) dma_.wait(load_ch_);  // the previous layer's prefetch of this layer's first chunk
+  load_pending_ = false;
   const Tile& t = plan_.tiles[i];
   const AccelCaps& caps = accel_.caps();
   const uint32_t kf = l_.filter_bytes();
@@ -71,17 +73,54 @@ void LayerRun::prefetch(std::size_t i) {
     q.row_bytes = static_cast<uint32_t>(t.tc) * 12;
     jobs.push_back(q);
   }
-  for (const DmaJob& j : jobs) traffic_.read += j.bytes();
+  const DramTraffic moved = start_jobs(jobs, i % 2);
+  traffic_.read += moved.read;
+  traffic_.write += moved.write;
+}
+
+// Starts the loads on the load channel (one job, or a descriptor list in scratch slot `list_slot`) and
+// returns the DRAM bytes they move.
+DramTraffic LayerRun::start_jobs(const std::vector<DmaJob>& jobs, std::size_t list_slot) {
+  DramTraffic t;
+  for (const DmaJob& j : jobs) t.read += j.bytes();
   if (jobs.size() == 1) {
     dma_.start(load_ch_, jobs[0]);
   } else if (!jobs.empty()) {
-    const uint32_t list = at_.scratch + static_cast<uint32_t>(i % 2) * 512;
+    const uint32_t list = at_.scratch + static_cast<uint32_t>(list_slot) * 512;
     dma_.write_descriptors(list, jobs);
-    traffic_.write += jobs.size() * kDescBytes;  // the CPU writes the list,
-    traffic_.read += jobs.size() * kDescBytes;   // the DMA fetches it
+    t.write += jobs.size() * kDescBytes;  // the CPU writes the list,
+    t.read += jobs.size() * kDescBytes;   // the DMA fetches it
     dma_.start_list(load_ch_, list);
   }
   load_pending_ = !jobs.empty();
+  return t;
+}
+
+void LayerRun::preloaded(int weight_half) {
+  wt_halves_.preload(weight_half, 0);
+  first_tile_planned_ = true;  // the previous layer's run did its bookkeeping too
+  load_pending_ = true;        // its load may not have finished: waited for before this layer's first loads
+}
+
+void LayerRun::prefetch_next_layer(const NextWeights& next) {
+  has_next_ = true;
+  next_ = next;
+}
+
+// During the last tile: the next layer's first chunk into the weight half the last tile does not read.
+void LayerRun::load_next_layer() {
+  const std::size_t last = plan_.tiles.size() - 1;
+  next_half_ = 1 - wt_half_of_[last];
+  DmaJob w;
+  w.src = next_.weights;
+  w.dst = at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
+  w.row_bytes = next_.weight_bytes;
+  DmaJob q;
+  q.src = next_.post;
+  q.dst = w.dst + align4(w.row_bytes);
+  q.row_bytes = next_.post_bytes;
+  next_traffic_ = start_jobs({w, q}, (last + 1) % 2);
+  hal_.spend(per_tile_);  // the next layer's first tile's bookkeeping, while this layer's last tile runs
 }
 
 // Starts moving tile i's outputs from its output half into the HWC tensor in DRAM.
@@ -144,18 +183,19 @@ AccelTile LayerRun::descriptor(std::size_t i) const {
   return d;
 }
 
-// For tile i: wait for its loads, start the accelerator (its descriptor was programmed while tile i - 1 ran),
+// For tile i: wait for its loads, start the accelerator (its descriptor was programmed while tile i - 1 ran,
+// or, for tile 0, while its loads were on their way),
 // start draining tile i - 1 and loading tile i + 1, do the CPU's bookkeeping of tile i + 1 and program its
 // descriptor, then wait for the accelerator and the drain. With one DMA channel the drain completes before
 // the next load.
 DramTraffic LayerRun::run() {
   const std::size_t n = plan_.tiles.size();
   prefetch(0);
-  hal_.spend(per_tile_);
+  if (!first_tile_planned_) hal_.spend(per_tile_);
+  accel_.program(descriptor(0));  // while tile 0's loads are on their way
   for (std::size_t i = 0; i < n; ++i) {
     if (load_pending_) dma_.wait(load_ch_);
     load_pending_ = false;
-    if (i == 0) accel_.program(descriptor(0));
     accel_.start_programmed();
     if (i > 0) drain(i - 1);
     if (drain_ch_ == load_ch_) wait_drain();
@@ -163,13 +203,15 @@ DramTraffic LayerRun::run() {
       prefetch(i + 1);
       hal_.spend(per_tile_);
       accel_.program(descriptor(i + 1));
+    } else if (has_next_) {
+      load_next_layer();
     }
     accel_.wait();
     wait_drain();
   }
   drain(n - 1);
   wait_drain();
-  return traffic_;
+  return traffic_;  // the next layer's chunk may still be loading: the next LayerRun waits for it
 }
 
 }  // namespace minconv::sw

@@ -24,6 +24,8 @@ class HalfTracker {
   // The half tile i reads for `item`; `load` says whether the item must be loaded into it. A half that
   // already holds the item is reused; otherwise the half that tile i - 1 does not read is filled.
   int place(std::size_t i, int item, bool& load);
+  // The half already holds the item (loaded before this layer's first tile).
+  void preload(int half, int item) { holds_[half] = item; }
 
  private:
   int holds_[2] = {-1, -1};
@@ -34,15 +36,32 @@ struct DramTraffic {
   uint64_t read = 0, write = 0;
 };
 
+// The first weight chunk of the next layer (and its post-scale records), loaded during this layer's last
+// tile into the weight half that tile does not read, so the next layer starts without waiting for it.
+struct NextWeights {
+  uint32_t weights = 0, post = 0;  // DRAM addresses of the chunk's filters and records
+  uint32_t weight_bytes = 0, post_bytes = 0;
+};
+
 class LayerRun {
  public:
   LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const LayerShape& layer, const TilePlan& plan,
            const LayerAddresses& at, uint32_t per_tile_cpu_cycles);
-  // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved.
+  // The weight half that holds (or is being loaded with, on the load channel) chunk 0 of this layer: the
+  // previous layer's run started that load; this run waits for it before its own first loads.
+  void preloaded(int weight_half);
+  // Loads `next` during the last tile (see NextWeights).
+  void prefetch_next_layer(const NextWeights& next);
+  // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved for this layer.
   DramTraffic run();
+  // After run(): where the next layer's chunk is (-1: none was loaded) and the bytes that moved it.
+  int next_weight_half() const { return next_half_; }
+  const DramTraffic& next_traffic() const { return next_traffic_; }
 
  private:
   void prefetch(std::size_t i);
+  void load_next_layer();
+  DramTraffic start_jobs(const std::vector<DmaJob>& jobs, std::size_t list_slot);
   void drain(std::size_t i);
   void wait_drain();
   AccelTile descriptor(std::size_t i) const;
@@ -60,6 +79,11 @@ class LayerRun {
   unsigned load_ch_ = 0, drain_ch_ = 0;
   bool load_pending_ = false, drain_pending_ = false;
   DramTraffic traffic_;
+  bool has_next_ = false;
+  bool first_tile_planned_ = false;
+  NextWeights next_;
+  int next_half_ = -1;
+  DramTraffic next_traffic_;
 };
 
 }  // namespace minconv::sw

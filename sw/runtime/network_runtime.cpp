@@ -41,12 +41,46 @@ bool is_accel_layer(const golden::QuantLayer& l) {
 
 }  // namespace
 
+LayerShape NetworkRuntime::layer_shape(const golden::QuantModel& model,
+                                       const std::vector<golden::Shape>& shapes, std::size_t i,
+                                       const golden::Shape& in) const {
+  const golden::QuantLayer& layer = model.layers[i];
+  LayerShape g = accel_shape(layer, in, shapes[i]);
+  if (options_.fuse_pooling && i + 1 < model.layers.size() &&
+      can_fuse_pool(layer, model.layers[i + 1], shapes[i])) {
+    const golden::QuantLayer& pool = model.layers[i + 1];
+    g.pool_mode = pool.type == golden::LayerType::kMaxPool ? regs::accel::kPoolMax : regs::accel::kPoolAvg;
+    g.pool_k = pool.k;
+  }
+  return g;
+}
+
+BufferHalves NetworkRuntime::halves() const {
+  const AccelCaps& caps = accel_.caps();
+  return BufferHalves{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2, caps.rows,
+                      options_.min_tiles};
+}
+
+// The first weight chunk layer i's plan loads (false if the layer cannot be planned: it fails when it runs).
+bool NetworkRuntime::first_chunk(const LayerShape& g, const ModelLayout& layout, std::size_t i,
+                                 NextWeights& nw) const {
+  TilePlan plan;
+  try {
+    plan = plan_tiles(g, halves());
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+  const uint32_t tc = static_cast<uint32_t>(plan.tiles.front().tc);
+  nw = NextWeights{layout.weights[i], layout.post[i], tc * g.filter_bytes(), tc * 12};
+  return true;
+}
+
 bool NetworkRuntime::can_fuse_pool(const golden::QuantLayer& conv, const golden::QuantLayer& pool,
                                    const golden::Shape& conv_out) const {
   const bool is_pool = pool.type == golden::LayerType::kMaxPool || pool.type == golden::LayerType::kAvgPool;
-  return options_.fuse_pooling && conv.type == golden::LayerType::kConv && is_pool && !conv.raw_output &&
-         pool.stride == pool.k && pool.k >= 1 && static_cast<uint32_t>(pool.k) <= accel_.caps().max_pool &&
-         conv_out.h >= pool.k && conv_out.w >= pool.k;
+  return conv.type == golden::LayerType::kConv && is_pool && !conv.raw_output && pool.stride == pool.k &&
+         pool.k >= 1 && static_cast<uint32_t>(pool.k) <= accel_.caps().max_pool && conv_out.h >= pool.k &&
+         conv_out.w >= pool.k;
 }
 
 RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout& layout,
@@ -54,6 +88,8 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
   const std::vector<golden::Shape> shapes = golden::validate(model);
   RunReport result;
   result.caps = accel_.caps();
+  preloaded_half_ = -1;
+  preloaded_traffic_ = {};
   uint32_t input = layout.input;
   golden::Shape in_shape = model.input;
   const auto finish = [&](LayerReport& r, std::size_t i) {
@@ -75,21 +111,22 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
       finish(r, i);
       continue;
     }
-    LayerShape g = accel_shape(layer, in_shape, shapes[i]);
-    const bool fuse = i + 1 < model.layers.size() && can_fuse_pool(layer, model.layers[i + 1], shapes[i]);
-    if (fuse) {
-      const golden::QuantLayer& pool = model.layers[i + 1];
-      g.pool_mode = pool.type == golden::LayerType::kMaxPool ? regs::accel::kPoolMax : regs::accel::kPoolAvg;
-      g.pool_k = pool.k;
-    }
+    const LayerShape g = layer_shape(model, shapes, i, in_shape);
+    const bool fuse = g.pool_mode != 0;
     r.on_accel = true;
     r.output_in_dram = !fuse;
     // The MACs the array executes: with a fused pool, conv outputs no window reads are not computed.
     r.macs =
         static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
     const uint32_t output = layout.outputs[fuse ? i + 1 : i];
-    run_accel_layer(
-        g, {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base}, r);
+    const std::size_t next = fuse ? i + 2 : i + 1;
+    NextWeights nw;
+    const bool prefetch = options_.prefetch_weights && next < model.layers.size() &&
+                          is_accel_layer(model.layers[next]) &&
+                          first_chunk(layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nw);
+    run_accel_layer(g,
+                    {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base},
+                    prefetch ? &nw : nullptr, r);
     r.cpu_cycles = hal_.cycles() - t0;
     finish(r, i);
     if (!fuse) continue;
@@ -124,21 +161,26 @@ void NetworkRuntime::check_layer(const LayerShape& g) const {
   }
 }
 
-void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& at, LayerReport& report) {
+void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& at, const NextWeights* next,
+                                     LayerReport& report) {
   check_layer(g);
-  const AccelCaps& caps = accel_.caps();
-  const TilePlan plan = plan_tiles(g, BufferHalves{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2,
-                                                   caps.rows, options_.min_tiles});
+  const TilePlan plan = plan_tiles(g, halves());
   report.tile_h = plan.th;
   report.tile_w = plan.tw;
   report.tile_c = plan.tc;
   report.weights_outer = plan.weights_outer;
   const AccelCounters before = accel_.counters();
   accel_.layer_begin();
-  const DramTraffic traffic = LayerRun(hal_, dma_, accel_, g, plan, at, costs_.per_tile).run();
+  LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
+  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_);
+  if (next != nullptr) run.prefetch_next_layer(*next);
+  const DramTraffic traffic = run.run();
   accel_.layer_end();
-  report.dram_read_bytes += traffic.read;
-  report.dram_write_bytes += traffic.write;
+  // The bytes of this layer's own first chunk (loaded by the layer before) are its own.
+  report.dram_read_bytes += traffic.read + preloaded_traffic_.read;
+  report.dram_write_bytes += traffic.write + preloaded_traffic_.write;
+  preloaded_half_ = run.next_weight_half();
+  preloaded_traffic_ = run.next_traffic();
   report.accel = accel_.counters() - before;
   report.tiles = plan.tiles.size();
 }

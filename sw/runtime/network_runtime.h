@@ -32,8 +32,10 @@ struct RuntimeOptions {
   // A conv layer followed by a pool of non-overlapping k x k windows (k <= the MAX_POOL capability) pools
   // in the accelerator's output path: only the pooled tensor is written to DRAM.
   bool fuse_pooling = true;
-  uint32_t min_tiles =
-      4;  // tile planner: cut a layer into at least this many tiles (BufferHalves::min_tiles)
+  // Tile planner: cut a layer into at least this many tiles (BufferHalves::min_tiles).
+  uint32_t min_tiles = 2;
+  // Load the next layer's first weight chunk during a layer's last tile (LayerRun, NextWeights).
+  bool prefetch_weights = true;
 };
 
 struct LayerReport {
@@ -73,7 +75,13 @@ class NetworkRuntime {
                      const golden::Shape& conv_out) const;
   // Refuses a layer the accelerator cannot run (kernel, stride, padding, reduction length).
   void check_layer(const LayerShape& layer) const;
-  void run_accel_layer(const LayerShape& layer, const LayerAddresses& at, LayerReport& report);
+  // Layer i (conv/fc) as the planner sees it, with the pool after it fused when the hardware can.
+  LayerShape layer_shape(const golden::QuantModel& model, const std::vector<golden::Shape>& shapes,
+                         std::size_t i, const golden::Shape& in) const;
+  BufferHalves halves() const;
+  bool first_chunk(const LayerShape& g, const ModelLayout& layout, std::size_t i, NextWeights& nw) const;
+  void run_accel_layer(const LayerShape& layer, const LayerAddresses& at, const NextWeights* next,
+                       LayerReport& report);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
                       uint32_t input, uint32_t output, LayerReport& report);
 
@@ -84,6 +92,8 @@ class NetworkRuntime {
   IrqDispatcher irq_;
   DmaDriver dma_;
   AccelDriver accel_;
+  int preloaded_half_ = -1;        // weight half holding the next layer's first chunk, or -1
+  DramTraffic preloaded_traffic_;  // the bytes that loaded it (counted to the layer that uses them)
 };
 
 }  // namespace minconv::sw

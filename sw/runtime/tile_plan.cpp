@@ -53,6 +53,7 @@ void split_for_overlap(const LayerShape& l, const BufferHalves& h, uint32_t& tc,
   if (chunks() * spatial() >= want) return;
   const uint64_t weights = uint64_t(l.out_c) * (l.filter_bytes() + 12);
   const uint64_t input = uint64_t(l.in_h) * l.in_w * l.in_c;
+  if (std::max(weights, input) <= h.min_split_bytes) return;
   const int R = static_cast<int>(h.rows);
   if (weights >= input && l.out_c > R) {
     const int per_chunk = ceil_div(ceil_div(l.out_c, ceil_div(want, spatial())), R) * R;

@@ -37,6 +37,8 @@ struct BufferHalves {
   // Cut the layer into at least this many tiles where its shape allows, so that the first tile's loads
   // and the last tile's drain (which nothing overlaps) are a small part of the layer.
   uint32_t min_tiles = 1;
+  // ... but only a layer whose weights or input exceed this many bytes (small layers gain nothing from it).
+  uint32_t min_split_bytes = 4096;
 };
 
 // One tile: which spatial block and channel chunk, its conv output window (oy0, ox0, th, tw), the window of

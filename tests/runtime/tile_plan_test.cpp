@@ -45,7 +45,7 @@ TEST(TilePlan, MinTilesSplitsRowsWhenTheInputOutweighsTheWeights) {
   LayerShape l = conv(28, 28, 1, 6, 5, 2);
   l.pool_mode = 1;
   l.pool_k = 2;
-  const TilePlan p = plan_tiles(l, BufferHalves{32768, 131072, 16384, 8, 4});
+  const TilePlan p = plan_tiles(l, BufferHalves{32768, 131072, 16384, 8, 4, 0});
   EXPECT_EQ(p.tc, 6u);
   EXPECT_EQ(p.th, 4u);
   EXPECT_EQ(p.tw, 14u);
@@ -58,6 +58,16 @@ TEST(TilePlan, MinTilesSplitsRowsWhenTheInputOutweighsTheWeights) {
   EXPECT_EQ(last.y_lo, 22);  // input rows 22..27 and 2 rows of virtual padding
   EXPECT_EQ(last.in_h, 6);
   EXPECT_EQ(last.pad_b, 2);
+}
+
+TEST(TilePlan, LayersAtOrBelowMinSplitBytesStayWhole) {
+  // The same conv1: input 784 B and weights 222 B are both <= 4,096 B (the default min_split_bytes).
+  LayerShape l = conv(28, 28, 1, 6, 5, 2);
+  l.pool_mode = 1;
+  l.pool_k = 2;
+  EXPECT_EQ(plan_tiles(l, BufferHalves{32768, 131072, 16384, 8, 4}).tiles.size(), 1u);
+  // LeNet fc3: 10 filters of 84 B + records = 960 B.
+  EXPECT_EQ(plan_tiles(conv(1, 1, 84, 10, 1, 0), BufferHalves{32768, 131072, 16384, 8, 4}).tiles.size(), 1u);
 }
 
 TEST(TilePlan, PooledTilesCoverWholeWindowsAndDropTheEdgeRemainder) {
