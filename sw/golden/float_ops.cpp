@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/golden/float_conv.h"
+
 namespace minconv::golden {
 namespace {
 
@@ -47,35 +49,6 @@ void check_conv(const std::string& where, const TensorF& input, const std::vecto
   }
 }
 
-// Convolution with a per-term operator term(o, x, w) accumulated in double.
-template <typename Term>
-TensorF conv_generic(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
-                     int out_c, const ConvGeometry& g, Term term) {
-  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c);
-  const std::size_t filter_size = static_cast<std::size_t>(g.kh) * g.kw * input.c;
-  for (int oy = 0; oy < out.h; ++oy) {
-    for (int ox = 0; ox < out.w; ++ox) {
-      for (int o = 0; o < out_c; ++o) {
-        double acc = 0.0;
-        const float* filter = weights.data() + o * filter_size;
-        for (int ky = 0; ky < g.kh; ++ky) {
-          const int iy = oy * g.stride_h + ky - g.pad_top;
-          if (iy < 0 || iy >= input.h) continue;
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int ix = ox * g.stride_w + kx - g.pad_left;
-            if (ix < 0 || ix >= input.w) continue;
-            const float* in = &input.data[input.index(iy, ix, 0)];
-            const float* w = filter + (static_cast<std::size_t>(ky) * g.kw + kx) * input.c;
-            for (int ci = 0; ci < input.c; ++ci) acc += term(o, in[ci], w[ci]);
-          }
-        }
-        out.at(oy, ox, o) = static_cast<float>(acc + (bias.empty() ? 0.0 : bias[o]));
-      }
-    }
-  }
-  return out;
-}
-
 TensorF flatten(const TensorF& input) {
   TensorF flat(1, 1, input.h * input.w * input.c);
   flat.data = input.data;
@@ -110,8 +83,7 @@ TensorF pool(const char* where, const TensorF& input, int k, int stride) {
 TensorF conv2d_float(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
                      int out_c, const ConvGeometry& g) {
   check_conv("conv2d_float", input, weights, bias, out_c, g);
-  return conv_generic(input, weights, bias, out_c, g,
-                      [](int, float x, float w) { return static_cast<double>(x) * w; });
+  return detail::conv_float_kernel(input, weights, bias, out_c, g, nullptr);
 }
 
 TensorF fully_connected_float(const TensorF& input, const std::vector<float>& weights,
@@ -181,11 +153,8 @@ TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
       scaled[o * n + i] = static_cast<float>(s * clipped);
     }
   }
-  return conv_generic(input, scaled, bias, out_c, g, [&mu_w](int o, float x, float w) {
-    if (x == 0.0f || w == 0.0f) return 0.0;
-    const double m = std::min(std::fabs(static_cast<double>(x)), std::fabs(static_cast<double>(w)));
-    return ((x < 0.0f) == (w < 0.0f) ? m : -m) * mu_w[o];
-  });
+  // Terms mu_w,o · sgn(x)·sgn(w')·min(|x|, |w'|), accumulated in double per output (float_conv.h).
+  return detail::conv_float_kernel(input, scaled, bias, out_c, g, &mu_w);
 }
 
 TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
