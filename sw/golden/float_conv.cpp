@@ -1,53 +1,31 @@
 // The float convolution kernel (float_conv.h). Compiled with -O3 -ffp-contract=off
-// (sw/golden/CMakeLists.txt): the loops over the L channels of a block vectorize, and no multiply-add is
-// fused, so every term and every partial sum is rounded exactly as in the scalar definition.
+// (sw/golden/CMakeLists.txt): no multiply and add is fused, so every term and every partial sum is rounded as
+// in the scalar definition. The AVX2 path holds a block of 8 or 16 output channels in 2 or 4 registers of 4
+// doubles and runs the same operations as the portable path, lane by lane: _mm256_max_pd(w, -ax) is
+// std::max(-ax, w) and _mm256_min_pd(c, ax) is std::min(ax, c), including which operand a NaN comparison
+// returns.
 #include "sw/golden/float_conv.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
 
 #include "sw/golden/simd.h"
 
 namespace minconv::golden::detail {
 namespace {
 
-struct ConvArgs {
-  const TensorF* input;
-  const ConvGeometry* g;
-  int out_c;
-  int lanes;                       // L: output channels per block
-  std::size_t k;                   // kh * kw * in_c
-  std::vector<float> blocks;       // [block][k][lane], zeros beyond out_c
-  std::vector<double> mu;          // [block][lane] (MinConv only)
-  const std::vector<float>* bias;  // out_c values or empty
-  TensorF* out;
+// The nonzero inputs of one output pixel's window, in (ky, kx, ci) order, with the step k = (ky·kw + kx)·in_c
+// + ci of each: a zero input (+0 or -0) gives a ±0 term for both kinds (the weights and mu are finite), which
+// leaves the sum unchanged, so it is left out (as the scalar MinConv definition does). ReLU outputs are about
+// half zeros.
+struct Window {
+  std::vector<float> x;
+  std::vector<std::size_t> step;
+  std::size_t n = 0;
 };
 
-// The weights regrouped by blocks of L channels: block b holds, for every step k, the L weights of channels
-// b·L .. b·L + L - 1 side by side.
-void make_blocks(ConvArgs& a, const std::vector<float>& weights, const std::vector<double>* mu) {
-  const int L = a.lanes;
-  const int blocks = (a.out_c + L - 1) / L;
-  a.blocks.assign(static_cast<std::size_t>(blocks) * a.k * L, 0.0f);
-  for (int o = 0; o < a.out_c; ++o) {
-    float* dst = &a.blocks[(o / L) * a.k * L + o % L];
-    const float* src = &weights[static_cast<std::size_t>(o) * a.k];
-    for (std::size_t k = 0; k < a.k; ++k) dst[k * L] = src[k];
-  }
-  if (mu == nullptr) return;
-  a.mu.assign(static_cast<std::size_t>(blocks) * L, 0.0);
-  std::copy(mu->begin(), mu->end(), a.mu.begin());
-}
-
-// The L sums of one output pixel and channel block, over the input positions inside the image.
-template <int L, bool kMin>
-void pixel_block(const ConvArgs& a, int oy, int ox, int b, double (&acc)[L]) {
-  const TensorF& in = *a.input;
-  const ConvGeometry& g = *a.g;
-  double mu[L];
-  for (int j = 0; j < L; ++j) mu[j] = kMin ? a.mu[static_cast<std::size_t>(b) * L + j] : 0.0;
-  for (int j = 0; j < L; ++j) acc[j] = 0.0;
+void gather(const TensorF& in, const ConvGeometry& g, int oy, int ox, Window& win) {
+  win.n = 0;
   const int x0 = ox * g.stride_w - g.pad_left;  // input column of kx = 0
   const int kx0 = std::max(0, -x0), kx1 = std::min(g.kw, in.w - x0);
   if (kx0 >= kx1) return;
@@ -56,57 +34,122 @@ void pixel_block(const ConvArgs& a, int oy, int ox, int b, double (&acc)[L]) {
     const int iy = oy * g.stride_h + ky - g.pad_top;
     if (iy < 0 || iy >= in.h) continue;
     const float* x = &in.data[in.index(iy, x0 + kx0, 0)];
-    const float* w = &a.blocks[(b * a.k + (static_cast<std::size_t>(ky) * g.kw + kx0) * in.c) * L];
-    for (std::size_t t = 0; t < span; ++t, w += L) {
-      const double xd = x[t];
-      if constexpr (kMin) {
-        const double ax = std::fabs(xd), sx = std::copysign(1.0, xd);
-        // min(ax, max(-ax, w)): a NaN x propagates as in the scalar definition.
-        for (int j = 0; j < L; ++j) acc[j] += std::min(ax, std::max(-ax, double{w[j]})) * mu[j] * sx;
-      } else {
-        for (int j = 0; j < L; ++j) acc[j] += xd * double{w[j]};
-      }
+    const std::size_t step = (static_cast<std::size_t>(ky) * g.kw + kx0) * in.c;
+    for (std::size_t t = 0; t < span; ++t) {
+      win.x[win.n] = x[t];
+      win.step[win.n] = step + t;
+      win.n += x[t] != 0.0f ? 1 : 0;  // branch-free; a NaN is kept
     }
   }
 }
 
 template <int L, bool kMin>
-void conv_all(const ConvArgs& a) {
-  TensorF& out = *a.out;
-  const int blocks = (a.out_c + L - 1) / L;
-  for (int oy = 0; oy < out.h; ++oy) {
-    for (int ox = 0; ox < out.w; ++ox) {
-      for (int b = 0; b < blocks; ++b) {
-        double acc[L];
-        pixel_block<L, kMin>(a, oy, ox, b, acc);
-        const int n = std::min(L, a.out_c - b * L);
-        for (int j = 0; j < n; ++j) {
-          const int o = b * L + j;
-          out.at(oy, ox, o) = static_cast<float>(acc[j] + (a.bias->empty() ? 0.0 : (*a.bias)[o]));
-        }
-      }
+void block_portable(const FloatConvKernel& kr, int b, const Window& win, double* acc) {
+  const double* mu = kMin ? kr.block_mu(b) : nullptr;
+  for (int j = 0; j < L; ++j) acc[j] = 0.0;
+  for (std::size_t t = 0; t < win.n; ++t) {
+    const double x = win.x[t];
+    const float* w = kr.block_weights(b, win.step[t]);
+    if constexpr (kMin) {
+      const double ax = std::fabs(x), sx = std::copysign(1.0, x);
+      for (int j = 0; j < L; ++j) acc[j] += std::min(ax, std::max(-ax, double{w[j]})) * mu[j] * sx;
+    } else {
+      for (int j = 0; j < L; ++j) acc[j] += x * double{w[j]};
     }
   }
 }
 
-MINCONV_SIMD_CLONES void conv_dispatch(const ConvArgs& a, bool min) {
-  if (a.lanes == 8) {
-    min ? conv_all<8, true>(a) : conv_all<8, false>(a);
+#ifdef MINCONV_GOLDEN_AVX2
+template <int V, bool kMin>
+__attribute__((target("avx2"))) void block_avx2(const FloatConvKernel& kr, int b, const Window& win,
+                                                double* acc) {
+  const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
+  __m256d sum[V], mu[V];
+  for (int j = 0; j < V; ++j) {
+    sum[j] = _mm256_setzero_pd();
+    mu[j] = kMin ? _mm256_loadu_pd(kr.block_mu(b) + 4 * j) : one;
+  }
+  for (std::size_t t = 0; t < win.n; ++t) {
+    const __m256d x = _mm256_set1_pd(static_cast<double>(win.x[t]));
+    const float* w = kr.block_weights(b, win.step[t]);
+    if constexpr (kMin) {
+      const __m256d ax = _mm256_andnot_pd(sign, x), nax = _mm256_xor_pd(ax, sign);  // |x|, -|x|
+      const __m256d sx = _mm256_or_pd(_mm256_and_pd(x, sign), one);                 // copysign(1, x)
+      for (int j = 0; j < V; ++j) {
+        const __m256d c = _mm256_min_pd(_mm256_max_pd(_mm256_cvtps_pd(_mm_loadu_ps(w + 4 * j)), nax), ax);
+        sum[j] = _mm256_add_pd(sum[j], _mm256_mul_pd(_mm256_mul_pd(c, mu[j]), sx));
+      }
+    } else {
+      for (int j = 0; j < V; ++j) {
+        sum[j] = _mm256_add_pd(sum[j], _mm256_mul_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(w + 4 * j))));
+      }
+    }
+  }
+  for (int j = 0; j < V; ++j) _mm256_storeu_pd(acc + 4 * j, sum[j]);
+}
+#endif
+
+// The lanes() sums of block b of one output pixel.
+void block_sums(const FloatConvKernel& kr, int b, const Window& win, bool avx2, double* acc) {
+  const bool wide = kr.lanes() == 16, min = kr.minconv();
+#ifdef MINCONV_GOLDEN_AVX2
+  if (avx2) {
+    if (wide) {
+      min ? block_avx2<4, true>(kr, b, win, acc) : block_avx2<4, false>(kr, b, win, acc);
+    } else {
+      min ? block_avx2<2, true>(kr, b, win, acc) : block_avx2<2, false>(kr, b, win, acc);
+    }
+    return;
+  }
+#else
+  (void)avx2;
+#endif
+  if (wide) {
+    min ? block_portable<16, true>(kr, b, win, acc) : block_portable<16, false>(kr, b, win, acc);
   } else {
-    min ? conv_all<16, true>(a) : conv_all<16, false>(a);
+    min ? block_portable<8, true>(kr, b, win, acc) : block_portable<8, false>(kr, b, win, acc);
   }
 }
 
 }  // namespace
 
-TensorF conv_float_kernel(const TensorF& input, const std::vector<float>& weights,
-                          const std::vector<float>& bias, int out_c, const ConvGeometry& g,
-                          const std::vector<double>* mu) {
-  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c);
-  ConvArgs a{&input, &g,    out_c, out_c <= 8 ? 8 : 16, static_cast<std::size_t>(g.kh) * g.kw * input.c, {},
-             {},     &bias, &out};
-  make_blocks(a, weights, mu);
-  conv_dispatch(a, mu != nullptr);
+FloatConvKernel::FloatConvKernel(const std::vector<float>& weights, int out_c, std::size_t k,
+                                 const std::vector<double>* mu)
+    : out_c_(out_c), lanes_(out_c <= 8 ? 8 : 16), k_(k) {
+  const int L = lanes_;
+  const int blocks = (out_c + L - 1) / L;
+  blocks_.assign(static_cast<std::size_t>(blocks) * k * L, 0.0f);
+  for (int o = 0; o < out_c; ++o) {
+    float* dst = &blocks_[(o / L) * k * L + o % L];
+    const float* src = &weights[static_cast<std::size_t>(o) * k];
+    for (std::size_t s = 0; s < k; ++s) dst[s * L] = src[s];
+  }
+  if (mu == nullptr) return;
+  mu_.assign(static_cast<std::size_t>(blocks) * L, 0.0);
+  std::copy(mu->begin(), mu->end(), mu_.begin());
+}
+
+TensorF FloatConvKernel::run(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
+                             Isa isa) const {
+  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c_);
+  const bool avx2 = isa == Isa::kBest && cpu_has_avx2();
+  const int blocks = (out_c_ + lanes_ - 1) / lanes_;
+  Window win;
+  win.x.resize(k_);
+  win.step.resize(k_);
+  double acc[16];
+  for (int oy = 0; oy < out.h; ++oy) {
+    for (int ox = 0; ox < out.w; ++ox) {
+      gather(input, g, oy, ox, win);
+      float* dst = &out.at(oy, ox, 0);
+      for (int b = 0; b < blocks; ++b) {
+        block_sums(*this, b, win, avx2, acc);
+        for (int j = 0, o = b * lanes_; j < lanes_ && o < out_c_; ++j, ++o) {
+          dst[o] = static_cast<float>(acc[j] + (bias.empty() ? 0.0 : bias[o]));
+        }
+      }
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "sw/golden/float_ops.h"
 #include "sw/golden/network_detail.h"
@@ -59,22 +60,26 @@ void check_shape(const std::string& what, const Shape& s) {
 
 int64_t flat_size(const Shape& s) { return static_cast<int64_t>(s.h) * s.w * s.c; }
 
-TensorF run_float_layer(const FloatLayer& l, const TensorF& x, FloatMode mode, double mu_x) {
-  TensorF y;
+// The float operator of a conv/fc layer, prepared once for every input it is applied to.
+FloatConvOp conv_op(const FloatLayer& l, FloatMode mode, double mu_x) {
+  const bool fc = l.type == LayerType::kFc;
+  const ConvGeometry g = fc ? ConvGeometry{} : l.geometry;
+  return mode == FloatMode::kMinConv ? FloatConvOp::minconv(l.weights, l.bias, l.out_c, g, mu_x, fc)
+                                     : FloatConvOp::standard(l.weights, l.bias, l.out_c, g, fc);
+}
+
+// Layer l on x; `op` is conv_op(l, ...) for a conv/fc layer (unused by pools).
+TensorF run_float_layer(const FloatLayer& l, const FloatConvOp* op, const TensorF& x) {
   switch (l.type) {
-    case LayerType::kConv:
-      y = mode == FloatMode::kMinConv ? minconv2d_float(x, l.weights, l.bias, l.out_c, l.geometry, mu_x)
-                                      : conv2d_float(x, l.weights, l.bias, l.out_c, l.geometry);
-      break;
-    case LayerType::kFc:
-      y = mode == FloatMode::kMinConv ? min_fully_connected_float(x, l.weights, l.bias, l.out_c, mu_x)
-                                      : fully_connected_float(x, l.weights, l.bias, l.out_c);
-      break;
     case LayerType::kMaxPool:
       return maxpool_float(x, l.k, l.stride);
     case LayerType::kAvgPool:
       return avgpool_float(x, l.k, l.stride);
+    case LayerType::kConv:
+    case LayerType::kFc:
+      break;
   }
+  TensorF y = (*op)(x);
   return l.relu ? relu_float(std::move(y)) : y;
 }
 
@@ -167,8 +172,11 @@ std::vector<TensorF> run_float(const FloatNetwork& net, const TensorF& input, Fl
   std::vector<TensorF> outs;
   const TensorF* x = &input;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
     const double mu_x = calib != nullptr ? calib->layers[i].mean_abs_in : mean_abs(*x);
-    outs.push_back(run_float_layer(net.layers[i], *x, mode, mu_x));
+    std::optional<FloatConvOp> op;
+    if (is_conv_like(l.type)) op.emplace(conv_op(l, mode, mu_x));
+    outs.push_back(run_float_layer(l, op ? &*op : nullptr, *x));
     x = &outs.back();
   }
   return outs;
@@ -201,10 +209,12 @@ Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& image
       }
       st.mean_abs_in = sum / static_cast<double>(count);
     }
+    std::optional<FloatConvOp> op;
+    if (is_conv_like(l.type)) op.emplace(conv_op(l, mode, st.mean_abs_in));
     double sum_out = 0.0;
     std::size_t count_out = 0;
     for (TensorF& a : acts) {
-      a = run_float_layer(l, a, mode, st.mean_abs_in);
+      a = run_float_layer(l, op ? &*op : nullptr, a);
       if (is_conv_like(l.type)) {
         sum_out += mean_abs(a) * static_cast<double>(a.size());
         count_out += a.size();

@@ -1,13 +1,21 @@
 #pragma once
-// MINCONV_SIMD_CLONES: compile a kernel twice, for AVX2 and for the baseline ISA, and pick the one the CPU
-// runs at load time (GCC/clang function multi-versioning, x86-64 only). The clones compute the same
-// operations in the same order, so their results are the same bit for bit (floating-point kernels also need
-// -ffp-contract=off, set on their files: no fused multiply-adds). Elsewhere the macro is empty.
-#if defined(__x86_64__) && defined(__has_attribute) && !defined(MINCONV_NO_SIMD_CLONES)
-#if __has_attribute(target_clones)
-#define MINCONV_SIMD_CLONES __attribute__((target_clones("avx2", "default"), flatten))
+// The golden kernels' AVX2 code paths (x86-64 with GCC or clang): MINCONV_GOLDEN_AVX2 is defined when they are
+// compiled in, and cpu_has_avx2() says whether this CPU runs them. Each kernel also has a portable path that
+// computes the same results bit for bit; tests check both.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MINCONV_GOLDEN_AVX2 1
+#include <immintrin.h>
 #endif
+
+namespace minconv::golden::detail {
+
+inline bool cpu_has_avx2() {
+#ifdef MINCONV_GOLDEN_AVX2
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+#else
+  return false;
 #endif
-#ifndef MINCONV_SIMD_CLONES
-#define MINCONV_SIMD_CLONES
-#endif
+}
+
+}  // namespace minconv::golden::detail

@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "sw/golden/float_conv.h"
 #include "sw/golden/float_ops.h"
 
 namespace minconv::golden {
@@ -50,7 +51,8 @@ TensorF reference_conv(const Case& c, const std::vector<float>& weights, Term te
 
 // DESIGN.md §2: mu_w,o = mean |w| of filter o; w' = (mu_x / mu_w,o) · clip(w, ±2 mu_w,o) (as float);
 // term = mu_w,o · sgn(x)·sgn(w')·min(|x|, |w'|), 0 if an operand is 0.
-TensorF reference_minconv(const Case& c, double mu_x, std::vector<float>* scaled_out = nullptr) {
+TensorF reference_minconv(const Case& c, double mu_x, std::vector<float>* scaled_out = nullptr,
+                          std::vector<double>* mu_out = nullptr) {
   const std::size_t n = c.weights.size() / c.out_c;
   std::vector<double> mu(c.out_c, 0.0);
   std::vector<float> scaled(c.weights.size(), 0.0f);
@@ -64,6 +66,7 @@ TensorF reference_minconv(const Case& c, double mu_x, std::vector<float>* scaled
     }
   }
   if (scaled_out != nullptr) *scaled_out = scaled;
+  if (mu_out != nullptr) *mu_out = mu;
   return reference_conv(c, scaled, [&mu](int o, float x, float w) {
     if (x == 0.0f || w == 0.0f) return 0.0;
     const double m = std::min(std::fabs(double{x}), std::fabs(double{w}));
@@ -131,6 +134,13 @@ void expect_same_bits(const TensorF& got, const TensorF& want, int trial) {
   }
 }
 
+// The kernel's portable path (the public functions run the AVX2 path on a CPU that has it).
+TensorF portable(const Case& c, const std::vector<float>& weights, const std::vector<double>* mu) {
+  const std::size_t k = weights.size() / c.out_c;
+  return detail::FloatConvKernel(weights, c.out_c, k, mu)
+      .run(c.input, c.bias, c.g, detail::FloatConvKernel::Isa::kPortable);
+}
+
 TEST(FloatConv, StandardConvolutionEqualsTheScalarDefinitionBitForBit) {
   std::mt19937 rng(11);
   for (int trial = 0; trial < 300; ++trial) {
@@ -138,6 +148,7 @@ TEST(FloatConv, StandardConvolutionEqualsTheScalarDefinitionBitForBit) {
     const TensorF want =
         reference_conv(c, c.weights, [](int, float x, float w) { return static_cast<double>(x) * w; });
     expect_same_bits(conv2d_float(c.input, c.weights, c.bias, c.out_c, c.g), want, trial);
+    expect_same_bits(portable(c, c.weights, nullptr), want, trial);
   }
 }
 
@@ -153,8 +164,10 @@ TEST(FloatConv, MinConvEqualsTheScalarDefinitionBitForBit) {
       const float w = scaled[rng() % scaled.size()];
       c.input.data[i] = rng() % 2 ? w : -w;
     }
-    const TensorF want = reference_minconv(c, mu_x);
+    std::vector<double> mu;
+    const TensorF want = reference_minconv(c, mu_x, &scaled, &mu);
     expect_same_bits(minconv2d_float(c.input, c.weights, c.bias, c.out_c, c.g, mu_x), want, trial);
+    expect_same_bits(portable(c, scaled, &mu), want, trial);
   }
 }
 
