@@ -87,8 +87,9 @@ void engine_fold(benchmark::State& state, Layer l, PeKind kind) {
   const unsigned R = 8, C = 8;
   const std::vector<int8_t> w = random_values<int8_t>(R * K, 5), x = random_values<int8_t>(C * K, 6);
   std::vector<int32_t> acc(R * C);
+  minconv::accel::FoldScratch scratch;
   for (auto _ : state) {
-    minconv::accel::accumulate_fold(kind, w.data(), R, x.data(), C, K, acc.data());
+    minconv::accel::accumulate_fold(kind, w.data(), R, x.data(), C, K, acc.data(), scratch);
     benchmark::DoNotOptimize(acc.data());
   }
   set_rate(state, double(R) * C * K);

@@ -11,6 +11,7 @@
 #include "accel/engine/fold_kernel.h"
 
 #include <algorithm>
+#include <vector>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MINCONV_FOLD_AVX2 1
@@ -81,10 +82,17 @@ __attribute__((target("avx2"))) inline void steps32(__m256i wv, const int8_t* co
   }
 }
 
+// The last K % 32 steps of the current row (w) and of every column (x), zero-padded to 32 bytes each (zero
+// steps add 0 for both PE kinds).
+struct Tails {
+  int8_t* w;
+  const int8_t* x;
+};
+
 // PEs (r, c0 .. c0 + N - 1): the weights of row r are loaded once for the N columns.
 template <PeKind kPe, int N>
 __attribute__((target("avx2"))) void pe_block(const int8_t* wr, const int8_t* x, unsigned c0, std::size_t K,
-                                              uint32_t* out) {
+                                              const Tails& tails, uint32_t* out) {
   const int8_t* xs[N];
   __m256i sums[N];
   for (int j = 0; j < N; ++j) {
@@ -95,23 +103,32 @@ __attribute__((target("avx2"))) void pe_block(const int8_t* wr, const int8_t* x,
   for (std::size_t k = 0; k < k32; k += 32) {
     steps32<kPe, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr + k)), xs, k, sums);
   }
-  for (int j = 0; j < N; ++j) out[j] = hsum(sums[j]) + pe_sum<kPe>(wr, xs[j], k32, K);
+  if (k32 < K) {
+    for (int j = 0; j < N; ++j) xs[j] = tails.x + (c0 + j) * 32;
+    steps32<kPe, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tails.w)), xs, 0, sums);
+  }
+  for (int j = 0; j < N; ++j) out[j] = hsum(sums[j]);
 }
 
 template <PeKind kPe>
 __attribute__((target("avx2"))) void avx2(const int8_t* w, unsigned rows, const int8_t* x, unsigned cols,
-                                          std::size_t K, int32_t* acc) {
+                                          std::size_t K, int32_t* acc, FoldScratch& scratch) {
+  const std::size_t k32 = K / 32 * 32, tail = K - k32;
+  scratch.tails.assign((std::size_t{cols} + 1) * 32, 0);
+  const Tails tails{scratch.tails.data(), scratch.tails.data() + 32};
+  for (unsigned c = 0; c < cols; ++c) std::copy_n(x + c * K + k32, tail, tails.w + 32 + c * 32);
   uint32_t out[4];
   for (unsigned r = 0; r < rows; ++r) {
     const int8_t* wr = w + r * K;
+    std::copy_n(wr + k32, tail, tails.w);
     int32_t* dst = acc + std::size_t{r} * cols;
     unsigned c = 0;
     for (; c + 4 <= cols; c += 4) {
-      pe_block<kPe, 4>(wr, x, c, K, out);
+      pe_block<kPe, 4>(wr, x, c, K, tails, out);
       for (int j = 0; j < 4; ++j) dst[c + j] = static_cast<int32_t>(out[j]);
     }
     for (; c < cols; ++c) {
-      pe_block<kPe, 1>(wr, x, c, K, out);
+      pe_block<kPe, 1>(wr, x, c, K, tails, out);
       dst[c] = static_cast<int32_t>(out[0]);
     }
   }
@@ -132,13 +149,15 @@ void accumulate_fold_portable(PeKind pe, const int8_t* w, unsigned rows, const i
 }
 
 void accumulate_fold(PeKind pe, const int8_t* w, unsigned rows, const int8_t* x, unsigned cols,
-                     std::size_t k_steps, int32_t* acc) {
+                     std::size_t k_steps, int32_t* acc, FoldScratch& scratch) {
 #ifdef MINCONV_FOLD_AVX2
   if (have_avx2()) {
-    pe == PeKind::kMin ? avx2<PeKind::kMin>(w, rows, x, cols, k_steps, acc)
-                       : avx2<PeKind::kMul>(w, rows, x, cols, k_steps, acc);
+    pe == PeKind::kMin ? avx2<PeKind::kMin>(w, rows, x, cols, k_steps, acc, scratch)
+                       : avx2<PeKind::kMul>(w, rows, x, cols, k_steps, acc, scratch);
     return;
   }
+#else
+  (void)scratch;
 #endif
   accumulate_fold_portable(pe, w, rows, x, cols, k_steps, acc);
 }

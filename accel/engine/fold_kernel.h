@@ -4,14 +4,20 @@
 // hardware adders wrap). The engine's own code: it does not call the golden model.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "sw/golden/pe_kind.h"
 
 namespace minconv::accel {
 
+// Buffers a kernel reuses from fold to fold (no allocation per fold once they have grown).
+struct FoldScratch {
+  std::vector<int8_t> tails;
+};
+
 // The fastest kernel this CPU runs (AVX2 on x86-64 when present, else the portable one). Equal results.
 void accumulate_fold(golden::PeKind pe, const int8_t* w, unsigned rows, const int8_t* x, unsigned cols,
-                     std::size_t k_steps, int32_t* acc);
+                     std::size_t k_steps, int32_t* acc, FoldScratch& scratch);
 
 // The portable kernel (branch-free scalar code), exposed so that tests check it on any host.
 void accumulate_fold_portable(golden::PeKind pe, const int8_t* w, unsigned rows, const int8_t* x,

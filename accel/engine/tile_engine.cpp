@@ -189,7 +189,7 @@ TileResult FoldEngine::run(const TileJob& job) {
 std::vector<int32_t> CppTileEngine::accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                                const std::vector<int8_t>& inputs, uint64_t K) {
   std::vector<int32_t> acc(size_t{array.rows} * array.cols);
-  accumulate_fold(array.pe, weights.data(), array.rows, inputs.data(), array.cols, K, acc.data());
+  accumulate_fold(array.pe, weights.data(), array.rows, inputs.data(), array.cols, K, acc.data(), scratch_);
   return acc;
 }
 

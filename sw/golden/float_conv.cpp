@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sw/golden/parallel.h"
 #include "sw/golden/simd.h"
 
 namespace minconv::golden::detail {
@@ -129,16 +130,14 @@ FloatConvKernel::FloatConvKernel(const std::vector<float>& weights, int out_c, s
   std::copy(mu->begin(), mu->end(), mu_.begin());
 }
 
-TensorF FloatConvKernel::run(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
-                             Isa isa) const {
-  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c_);
-  const bool avx2 = isa == Isa::kBest && cpu_has_avx2();
+void FloatConvKernel::rows(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
+                           bool avx2, int oy0, int oy1, TensorF& out) const {
   const int blocks = (out_c_ + lanes_ - 1) / lanes_;
   Window win;
   win.x.resize(k_);
   win.step.resize(k_);
   double acc[16];
-  for (int oy = 0; oy < out.h; ++oy) {
+  for (int oy = oy0; oy < oy1; ++oy) {
     for (int ox = 0; ox < out.w; ++ox) {
       gather(input, g, oy, ox, win);
       float* dst = &out.at(oy, ox, 0);
@@ -150,6 +149,15 @@ TensorF FloatConvKernel::run(const TensorF& input, const std::vector<float>& bia
       }
     }
   }
+}
+
+TensorF FloatConvKernel::run(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
+                             Isa isa, int threads) const {
+  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c_);
+  const bool avx2 = isa == Isa::kBest && cpu_has_avx2();
+  parallel_for(static_cast<std::size_t>(out.h), threads, [&](std::size_t y0, std::size_t y1) {
+    rows(input, bias, g, avx2, static_cast<int>(y0), static_cast<int>(y1), out);
+  });
   return out;
 }
 

@@ -25,8 +25,9 @@ class FloatConvKernel {
   FloatConvKernel(const std::vector<float>& weights, int out_c, std::size_t k, const std::vector<double>* mu);
 
   // Shapes must have been checked by the caller (input channels · kh · kw = k, bias empty or out_c values).
+  // `threads` split the output rows (each output is computed the same way on any thread).
   TensorF run(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
-              Isa isa = Isa::kBest) const;
+              Isa isa = Isa::kBest, int threads = 1) const;
 
   int lanes() const { return lanes_; }
   int out_c() const { return out_c_; }
@@ -37,6 +38,9 @@ class FloatConvKernel {
   const double* block_mu(int b) const { return &mu_[static_cast<std::size_t>(b) * lanes_]; }
 
  private:
+  void rows(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g, bool avx2, int oy0,
+            int oy1, TensorF& out) const;
+
   int out_c_;
   int lanes_;  // output channels per block: 8 or 16
   std::size_t k_;

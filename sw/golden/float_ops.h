@@ -54,7 +54,8 @@ class FloatConvOp {
                               const ConvGeometry& g, bool fully_connected = false);
   static FloatConvOp minconv(const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
                              const ConvGeometry& g, double mu_x, bool fully_connected = false);
-  TensorF operator()(const TensorF& input) const;
+  // `threads` split the output rows; the result does not depend on them.
+  TensorF operator()(const TensorF& input, int threads = 1) const;
 
  private:
   FloatConvOp(const char* where, const std::vector<float>& weights, const std::vector<float>& bias, int out_c,

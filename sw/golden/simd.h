@@ -1,7 +1,7 @@
 #pragma once
-// The golden kernels' AVX2 code paths (x86-64 with GCC or clang): MINCONV_GOLDEN_AVX2 is defined when they are
-// compiled in, and cpu_has_avx2() says whether this CPU runs them. Each kernel also has a portable path that
-// computes the same results bit for bit; tests check both.
+// The golden kernels' AVX2 code paths (x86-64 with GCC or clang): MINCONV_GOLDEN_AVX2 is defined when they
+// are compiled in, and cpu_has_avx2() says whether this CPU runs them. Each kernel also has a portable path
+// that computes the same results bit for bit; tests check both.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MINCONV_GOLDEN_AVX2 1
 #include <immintrin.h>

@@ -22,7 +22,13 @@ int64_t definition(PeKind pe, int a, int b) {
 }
 
 using Kernel = void (*)(PeKind, const int8_t*, unsigned, const int8_t*, unsigned, std::size_t, int32_t*);
-const Kernel kKernels[] = {accumulate_fold, accumulate_fold_portable};
+void dispatched(PeKind pe, const int8_t* w, unsigned rows, const int8_t* x, unsigned cols, std::size_t k,
+                int32_t* acc) {
+  FoldScratch scratch;
+  scratch.tails.assign(4096, 99);  // stale contents from an earlier fold must not matter
+  accumulate_fold(pe, w, rows, x, cols, k, acc, scratch);
+}
+const Kernel kKernels[] = {dispatched, accumulate_fold_portable};
 
 // Every operand pair on its own: a row of K weights all equal to a; column c holds b = c - 128 at one step
 // (which moves over the vector body and the tail) and zeros elsewhere, so PE (0, c) computes one term.

@@ -149,6 +149,7 @@ TEST(FloatConv, StandardConvolutionEqualsTheScalarDefinitionBitForBit) {
         reference_conv(c, c.weights, [](int, float x, float w) { return static_cast<double>(x) * w; });
     expect_same_bits(conv2d_float(c.input, c.weights, c.bias, c.out_c, c.g), want, trial);
     expect_same_bits(portable(c, c.weights, nullptr), want, trial);
+    expect_same_bits(FloatConvOp::standard(c.weights, c.bias, c.out_c, c.g)(c.input, 3), want, trial);
   }
 }
 
@@ -168,6 +169,7 @@ TEST(FloatConv, MinConvEqualsTheScalarDefinitionBitForBit) {
     const TensorF want = reference_minconv(c, mu_x, &scaled, &mu);
     expect_same_bits(minconv2d_float(c.input, c.weights, c.bias, c.out_c, c.g, mu_x), want, trial);
     expect_same_bits(portable(c, scaled, &mu), want, trial);
+    expect_same_bits(FloatConvOp::minconv(c.weights, c.bias, c.out_c, c.g, mu_x)(c.input, 3), want, trial);
   }
 }
 
