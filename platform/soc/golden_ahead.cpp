@@ -17,12 +17,11 @@ GoldenAhead::~GoldenAhead() {
   for (std::thread& t : workers_) t.join();
 }
 
-GoldenAhead::Image GoldenAhead::compute(std::size_t k) const {
-  Image im;
-  im.input = golden::quantize_input(model_, images_.at(k));
-  im.outputs = golden::run_int8(model_, im.input);
-  return im;
+golden::Tensor8 GoldenAhead::input(std::size_t k) const {
+  return golden::quantize_input(model_, images_.at(k));
 }
+
+GoldenAhead::Outputs GoldenAhead::compute(std::size_t k) const { return golden::run_int8(model_, input(k)); }
 
 void GoldenAhead::work() {
   for (;;) {
@@ -33,7 +32,7 @@ void GoldenAhead::work() {
       if (stop_ || next_ >= images_.size()) return;
       k = next_++;
     }
-    Image im;
+    Outputs im;
     std::exception_ptr error;
     try {
       im = compute(k);
@@ -52,7 +51,7 @@ void GoldenAhead::work() {
   }
 }
 
-GoldenAhead::Image GoldenAhead::take(std::size_t k) {
+GoldenAhead::Outputs GoldenAhead::take(std::size_t k) {
   if (workers_.empty()) return compute(k);
   std::unique_lock<std::mutex> lock(mutex_);
   taken_ = k;
@@ -60,7 +59,7 @@ GoldenAhead::Image GoldenAhead::take(std::size_t k) {
   changed_.wait(lock, [&] { return ready_.count(k) != 0 || failed_.count(k) != 0; });
   taken_ = k + 1;
   if (const auto f = failed_.find(k); f != failed_.end()) std::rethrow_exception(f->second);
-  Image im = std::move(ready_.at(k));
+  Outputs im = std::move(ready_.at(k));
   ready_.erase(k);
   return im;
 }

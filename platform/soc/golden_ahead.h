@@ -17,10 +17,7 @@ namespace minconv::platform {
 
 class GoldenAhead {
  public:
-  struct Image {
-    golden::Tensor8 input;                     // quantize_input(model, image)
-    std::vector<golden::LayerOutput> outputs;  // run_int8(model, input)
-  };
+  using Outputs = std::vector<golden::LayerOutput>;
 
   // `model` and `images` must outlive this object. workers = 0: take() computes each image itself.
   // The workers run at most `window` images ahead of the last one taken.
@@ -30,12 +27,14 @@ class GoldenAhead {
   GoldenAhead(const GoldenAhead&) = delete;
   GoldenAhead& operator=(const GoldenAhead&) = delete;
 
-  // Image k; images are taken in increasing order. Waits for a worker if needed; rethrows what the golden
-  // model threw for that image.
-  Image take(std::size_t k);
+  // The quantized input of image k (computed on the spot: the SoC needs it before it starts).
+  golden::Tensor8 input(std::size_t k) const;
+  // The golden outputs of image k; images are taken in increasing order. Waits for a worker if needed;
+  // rethrows what the golden model threw for that image.
+  Outputs take(std::size_t k);
 
  private:
-  Image compute(std::size_t k) const;
+  Outputs compute(std::size_t k) const;
   void work();
 
   const golden::QuantModel& model_;
@@ -46,7 +45,7 @@ class GoldenAhead {
   std::size_t next_ = 0;   // the next image a worker claims
   std::size_t taken_ = 0;  // images taken so far
   bool stop_ = false;
-  std::map<std::size_t, Image> ready_;
+  std::map<std::size_t, Outputs> ready_;
   std::map<std::size_t, std::exception_ptr> failed_;
   std::vector<std::thread> workers_;
 };

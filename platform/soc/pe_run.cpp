@@ -98,11 +98,11 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
                           options.quiet);
         GoldenAhead golden(r->model, set->images, options.threads > 1 ? options.threads - 1 : 0);
         for (std::size_t k = 0; k < set->images.size(); ++k) {
-          const GoldenAhead::Image want = golden.take(k);
-          loader.write(r->layout.input, want.input.data.data(), want.input.size());  // as a loader would
+          const golden::Tensor8 qin = golden.input(k);
+          loader.write(r->layout.input, qin.data.data(), qin.size());  // the next image, as a loader would
           const sw::RunReport report = runtime.run(r->model, r->layout);
           if (k == 0) r->report = report;
-          const std::string diff = compare_outputs(*r, want.outputs, loader);
+          const std::string diff = compare_outputs(*r, golden.take(k), loader);
           if (!diff.empty()) {
             r->mismatch = "image " + std::to_string(set->first + k) + ", " + diff;
             break;

@@ -18,15 +18,17 @@ namespace {
 // The nonzero inputs of one output pixel's window, in (ky, kx, ci) order, with the step k = (ky·kw + kx)·in_c
 // + ci of each: a zero input (+0 or -0) gives a ±0 term for both kinds (the weights and mu are finite), which
 // leaves the sum unchanged, so it is left out (as the scalar MinConv definition does). ReLU outputs are about
-// half zeros.
+// half zeros. `negative` says whether any input has its sign bit set (ReLU outputs and images have none).
 struct Window {
   std::vector<float> x;
   std::vector<std::size_t> step;
   std::size_t n = 0;
+  bool negative = false;
 };
 
 void gather(const TensorF& in, const ConvGeometry& g, int oy, int ox, Window& win) {
   win.n = 0;
+  win.negative = false;
   const int x0 = ox * g.stride_w - g.pad_left;  // input column of kx = 0
   const int kx0 = std::max(0, -x0), kx1 = std::min(g.kw, in.w - x0);
   if (kx0 >= kx1) return;
@@ -40,6 +42,7 @@ void gather(const TensorF& in, const ConvGeometry& g, int oy, int ox, Window& wi
       win.x[win.n] = x[t];
       win.step[win.n] = step + t;
       win.n += x[t] != 0.0f ? 1 : 0;  // branch-free; a NaN is kept
+      win.negative |= std::signbit(x[t]);
     }
   }
 }
@@ -61,32 +64,44 @@ void block_portable(const FloatConvKernel& kr, int b, const Window& win, double*
 }
 
 #ifdef MINCONV_GOLDEN_AVX2
-template <int V, bool kMin>
+// kMinNonNegative: the MinConv term of a window without negative inputs, where sgn(x) = 1 and the
+// multiplication by it (an identity) is left out.
+enum class Term { kProduct, kMin, kMinNonNegative };
+
+template <int V, Term kTerm>
 __attribute__((target("avx2"))) void block_avx2(const FloatConvKernel& kr, int b, const Window& win,
                                                 double* acc) {
   const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
   __m256d sum[V], mu[V];
   for (int j = 0; j < V; ++j) {
     sum[j] = _mm256_setzero_pd();
-    mu[j] = kMin ? _mm256_loadu_pd(kr.block_mu(b) + 4 * j) : one;
+    mu[j] = kTerm != Term::kProduct ? _mm256_loadu_pd(kr.block_mu(b) + 4 * j) : one;
   }
   for (std::size_t t = 0; t < win.n; ++t) {
     const __m256d x = _mm256_set1_pd(static_cast<double>(win.x[t]));
     const float* w = kr.block_weights(b, win.step[t]);
-    if constexpr (kMin) {
+    if constexpr (kTerm == Term::kProduct) {
+      for (int j = 0; j < V; ++j) {
+        sum[j] = _mm256_add_pd(sum[j], _mm256_mul_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(w + 4 * j))));
+      }
+    } else {
       const __m256d ax = _mm256_andnot_pd(sign, x), nax = _mm256_xor_pd(ax, sign);  // |x|, -|x|
       const __m256d sx = _mm256_or_pd(_mm256_and_pd(x, sign), one);                 // copysign(1, x)
       for (int j = 0; j < V; ++j) {
         const __m256d c = _mm256_min_pd(_mm256_max_pd(_mm256_cvtps_pd(_mm_loadu_ps(w + 4 * j)), nax), ax);
-        sum[j] = _mm256_add_pd(sum[j], _mm256_mul_pd(_mm256_mul_pd(c, mu[j]), sx));
-      }
-    } else {
-      for (int j = 0; j < V; ++j) {
-        sum[j] = _mm256_add_pd(sum[j], _mm256_mul_pd(x, _mm256_cvtps_pd(_mm_loadu_ps(w + 4 * j))));
+        const __m256d t = _mm256_mul_pd(c, mu[j]);
+        sum[j] = _mm256_add_pd(sum[j], kTerm == Term::kMin ? _mm256_mul_pd(t, sx) : t);
       }
     }
   }
   for (int j = 0; j < V; ++j) _mm256_storeu_pd(acc + 4 * j, sum[j]);
+}
+
+template <int V>
+void block_avx2_term(const FloatConvKernel& kr, int b, const Window& win, double* acc) {
+  if (!kr.minconv()) return block_avx2<V, Term::kProduct>(kr, b, win, acc);
+  if (win.negative) return block_avx2<V, Term::kMin>(kr, b, win, acc);
+  block_avx2<V, Term::kMinNonNegative>(kr, b, win, acc);
 }
 #endif
 
@@ -95,11 +110,7 @@ void block_sums(const FloatConvKernel& kr, int b, const Window& win, bool avx2, 
   const bool wide = kr.lanes() == 16, min = kr.minconv();
 #ifdef MINCONV_GOLDEN_AVX2
   if (avx2) {
-    if (wide) {
-      min ? block_avx2<4, true>(kr, b, win, acc) : block_avx2<4, false>(kr, b, win, acc);
-    } else {
-      min ? block_avx2<2, true>(kr, b, win, acc) : block_avx2<2, false>(kr, b, win, acc);
-    }
+    wide ? block_avx2_term<4>(kr, b, win, acc) : block_avx2_term<2>(kr, b, win, acc);
     return;
   }
 #else

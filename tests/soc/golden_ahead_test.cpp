@@ -24,15 +24,15 @@ TEST_F(GoldenAheadTest, EveryImageIsTheGoldenModelsOnAnyNumberOfThreads) {
     for (const std::size_t window : {std::size_t{1}, std::size_t{4}, std::size_t{64}}) {
       GoldenAhead ahead(model, images, workers, window);
       for (std::size_t k = 0; k < images.size(); ++k) {
-        const GoldenAhead::Image got = ahead.take(k);
         const golden::Tensor8 input = golden::quantize_input(model, images[k]);
-        ASSERT_EQ(got.input.data, input.data) << workers << " workers, image " << k;
+        ASSERT_EQ(ahead.input(k).data, input.data) << workers << " workers, image " << k;
+        const GoldenAhead::Outputs got = ahead.take(k);
         const std::vector<golden::LayerOutput> want = golden::run_int8(model, input);
-        ASSERT_EQ(got.outputs.size(), want.size());
+        ASSERT_EQ(got.size(), want.size());
         for (std::size_t l = 0; l < want.size(); ++l) {
-          EXPECT_EQ(got.outputs[l].is_raw, want[l].is_raw);
-          EXPECT_EQ(got.outputs[l].q.data, want[l].q.data) << "layer " << l;
-          EXPECT_EQ(got.outputs[l].raw.data, want[l].raw.data) << "layer " << l;
+          EXPECT_EQ(got[l].is_raw, want[l].is_raw);
+          EXPECT_EQ(got[l].q.data, want[l].q.data) << "layer " << l;
+          EXPECT_EQ(got[l].raw.data, want[l].raw.data) << "layer " << l;
         }
       }
     }
