@@ -94,8 +94,10 @@ int64_t dot_blocks(Block block, const int8_t* a, const int8_t* b, std::size_t n)
 
 int64_t dot_int8(PeKind kind, const int8_t* a, const int8_t* b, std::size_t n) {
 #ifdef MINCONV_GOLDEN_AVX2
-  if (detail::cpu_has_avx2())
+  if (detail::cpu_has_avx2()) {
+    if (n <= kDotBlock) return kind == PeKind::kMul ? mul_block_avx2(a, b, n) : min_block_avx2(a, b, n);
     return dot_blocks(kind == PeKind::kMul ? mul_block_avx2 : min_block_avx2, a, b, n);
+  }
 #endif
   return detail::dot_int8_portable(kind, a, b, n);
 }
