@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/golden/int8_conv.h"
+
 namespace minconv::golden {
 namespace {
 
@@ -112,52 +114,10 @@ int8_t requantize(int64_t value, int32_t multiplier, int32_t shift, bool relu) {
   return static_cast<int8_t>(q);
 }
 
-namespace {
-// The reduction of every output as one dot product of K' = K rounded up to 32 terms: the filters and each
-// pixel's window (im2col, zero padding written out) padded with zeros, which add 0 for both PE kinds.
-constexpr std::size_t kPatchAlign = 32;
-
-std::vector<int8_t> padded_filters(const std::vector<int8_t>& weights, int out_c, std::size_t k,
-                                   std::size_t kp) {
-  std::vector<int8_t> f(static_cast<std::size_t>(out_c) * kp, 0);
-  for (int o = 0; o < out_c; ++o) std::copy_n(&weights[o * k], k, &f[o * kp]);
-  return f;
-}
-
-// The window of output pixel (oy, ox), step k = (ky * kw + kx) * in_c + ci, zero outside the input.
-void fill_patch(const Tensor8& input, const ConvGeometry& g, int oy, int ox, std::vector<int8_t>& patch) {
-  std::fill(patch.begin(), patch.end(), int8_t{0});
-  const int x0 = ox * g.stride_w - g.pad_left;
-  const int kx0 = std::max(0, -x0), kx1 = std::min(g.kw, input.w - x0);
-  if (kx0 >= kx1) return;
-  const std::size_t span = static_cast<std::size_t>(kx1 - kx0) * input.c;
-  for (int ky = 0; ky < g.kh; ++ky) {
-    const int iy = oy * g.stride_h + ky - g.pad_top;
-    if (iy < 0 || iy >= input.h) continue;
-    std::copy_n(&input.data[input.index(iy, x0 + kx0, 0)], span,
-                &patch[(static_cast<std::size_t>(ky) * g.kw + kx0) * input.c]);
-  }
-}
-}  // namespace
-
 Tensor32 conv2d_acc(PeKind kind, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,
                     const ConvGeometry& g) {
   check_conv("conv2d_acc", kind, input, weights, out_c, g);
-  Tensor32 out(g.out_h(input.h), g.out_w(input.w), out_c);
-  const std::size_t k = static_cast<std::size_t>(g.kh) * g.kw * input.c;
-  const std::size_t kp = (k + kPatchAlign - 1) / kPatchAlign * kPatchAlign;
-  const std::vector<int8_t> filters = padded_filters(weights, out_c, k, kp);
-  std::vector<int8_t> patch(kp);
-  for (int oy = 0; oy < out.h; ++oy) {
-    for (int ox = 0; ox < out.w; ++ox) {
-      fill_patch(input, g, oy, ox, patch);
-      int32_t* dst = &out.at(oy, ox, 0);
-      // |acc| <= K * 16384 <= 2^31 - 1: check_conv refused longer reductions (max_reduction).
-      for (int o = 0; o < out_c; ++o)
-        dst[o] = static_cast<int32_t>(dot_int8(kind, patch.data(), &filters[o * kp], kp));
-    }
-  }
-  return out;
+  return detail::conv_acc_kernel(kind, input, weights, out_c, g);
 }
 
 Tensor8 conv2d_int8(PeKind kind, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "sw/golden/int8_conv.h"
 #include "sw/golden/int8_dot.h"
 #include "sw/golden/int8_ops.h"
 
@@ -69,7 +70,35 @@ TEST(DotKernels, RandomAndExtremeVectorsEqualTheScalarSum) {
   }
 }
 
-// conv2d_acc with reductions of several vectors (and a remainder), strides and uneven padding, against one
+// Long reductions of extreme operands through the convolution kernels (16-bit partial sums over many
+// vectors).
+TEST(DotKernels, ConvolutionWithLongExtremeReductions) {
+  for (const int c : {2047, 2048, 2049, 6000}) {
+    Tensor8 in(2, 2, c);                                // 4 pixels: the prepared-filter kernel
+    for (std::size_t i = 0; i < in.data.size(); ++i) {  // pixel 0 all -128, 1 all 127, 2 and 3 mixed
+      const std::size_t p = i / c;
+      in.data[i] = static_cast<int8_t>(p == 0 ? -128 : p == 1 ? 127 : i % 3 == 0 ? 127 : -128);
+    }
+    std::vector<int8_t> w(2 * static_cast<std::size_t>(c), -128);
+    for (int i = 0; i < c; ++i) w[c + i] = static_cast<int8_t>(i % 2 == 0 ? 127 : -128);
+    for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+      const Tensor32 out = conv2d_acc(kind, in, w, 2, ConvGeometry{});
+      const Tensor32 portable =
+          detail::conv_acc_kernel(kind, in, w, 2, ConvGeometry{}, detail::ConvIsa::kPortable);
+      for (int p = 0; p < 4; ++p) {
+        for (int o = 0; o < 2; ++o) {
+          int64_t want = 0;
+          for (int i = 0; i < c; ++i) want += definition(kind, in.data[p * c + i], w[o * c + i]);
+          EXPECT_EQ(out.data[p * 2 + o], want) << "c=" << c;
+          EXPECT_EQ(portable.data[p * 2 + o], want) << "c=" << c;
+        }
+      }
+    }
+  }
+}
+
+// conv2d_acc (the prepared-filter AVX2 kernel from 4 output pixels on, dot_int8 below) and the portable
+// kernel, with reductions of several vectors (and a remainder), strides and uneven padding, against one
 // output at a time computed from the definition.
 TEST(DotKernels, ConvolutionOverManyChannelsEqualsTheDefinition) {
   std::mt19937 rng(9);
@@ -89,6 +118,8 @@ TEST(DotKernels, ConvolutionOverManyChannelsEqualsTheDefinition) {
     for (auto& v : w) v = static_cast<int8_t>(byte(rng));
     for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
       const Tensor32 out = conv2d_acc(kind, in, w, out_c, g);
+      const Tensor32 portable = detail::conv_acc_kernel(kind, in, w, out_c, g, detail::ConvIsa::kPortable);
+      ASSERT_EQ(portable.data, out.data) << "trial " << trial;  // both are checked against the definition:
       for (int oy = 0; oy < out.h; ++oy) {
         for (int ox = 0; ox < out.w; ++ox) {
           for (int o = 0; o < out_c; ++o) {
