@@ -4,7 +4,8 @@
 //   image; float/<layer>/<kind>        the float convolution of calibration (minconv2d_float against
 //   conv2d_float); engine_fold/<layer>/<kind>  the C++ tile engine's accumulate step on one 8x8 fold of that
 //   layer's K.
-// The layers are LeNet-5's and Tiny-YOLOv2-like ones (3x3 convolutions, "same" padding).
+// The layers are LeNet-5's and Tiny-YOLOv2-like ones (3x3 convolutions, "same" padding), with ReLU-like and
+// with signed activations.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -42,32 +43,37 @@ void set_rate(benchmark::State& state, double macs) {
       macs * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// Activations: ReLU outputs (half zeros, the rest positive), as every layer of the networks here sees (the
+// first one sees an image, also >= 0); or signed values (the general case). Weights are always signed.
+enum class Inputs { kRelu, kSigned };
+
 template <typename T>
-std::vector<T> random_values(std::size_t n, unsigned seed) {
+std::vector<T> random_values(std::size_t n, unsigned seed, Inputs inputs = Inputs::kSigned) {
   std::mt19937 rng(seed);
   std::vector<T> v(n);
-  if constexpr (std::is_same_v<T, float>) {
-    std::normal_distribution<float> d(0.0f, 1.0f);
-    for (auto& x : v) x = std::max(d(rng), 0.0f);  // ReLU-like activations (half zeros)
-  } else {
-    std::uniform_int_distribution<int> d(-127, 127);
-    for (auto& x : v) x = static_cast<T>(d(rng));
+  for (auto& x : v) {
+    if constexpr (std::is_same_v<T, float>) {
+      x = std::normal_distribution<float>(0.0f, 1.0f)(rng);
+    } else {
+      x = static_cast<T>(std::uniform_int_distribution<int>(-127, 127)(rng));
+    }
+    if (inputs == Inputs::kRelu) x = std::max(x, T{0});
   }
   return v;
 }
 
-void golden_int8(benchmark::State& state, Layer l, PeKind kind) {
+void golden_int8(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   minconv::golden::Tensor8 in(l.h, l.h, l.c);
-  in.data = random_values<int8_t>(in.size(), 1);
+  in.data = random_values<int8_t>(in.size(), 1, inputs);
   const std::vector<int8_t> w = random_values<int8_t>(std::size_t(l.out_c) * l.k * l.k * l.c, 2);
   for (auto _ : state)
     benchmark::DoNotOptimize(minconv::golden::conv2d_acc(kind, in, w, l.out_c, l.geometry()));
   set_rate(state, l.macs());
 }
 
-void float_conv(benchmark::State& state, Layer l, PeKind kind) {
+void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   minconv::golden::TensorF in(l.h, l.h, l.c);
-  in.data = random_values<float>(in.size(), 3);
+  in.data = random_values<float>(in.size(), 3, inputs);
   std::vector<float> w(std::size_t(l.out_c) * l.k * l.k * l.c);
   std::mt19937 rng(4);
   std::normal_distribution<float> d(0.0f, 0.1f);
@@ -82,10 +88,10 @@ void float_conv(benchmark::State& state, Layer l, PeKind kind) {
   set_rate(state, l.macs());
 }
 
-void engine_fold(benchmark::State& state, Layer l, PeKind kind) {
+void engine_fold(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   const std::size_t K = std::size_t(l.k) * l.k * l.c;
   const unsigned R = 8, C = 8;
-  const std::vector<int8_t> w = random_values<int8_t>(R * K, 5), x = random_values<int8_t>(C * K, 6);
+  const std::vector<int8_t> w = random_values<int8_t>(R * K, 5), x = random_values<int8_t>(C * K, 6, inputs);
   std::vector<int32_t> acc(R * C);
   minconv::accel::FoldScratch scratch;
   for (auto _ : state) {
@@ -98,15 +104,18 @@ void engine_fold(benchmark::State& state, Layer l, PeKind kind) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const Layer& l : kLayers) {
-    for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
-      const std::string suffix = std::string("/") + l.name + "/" + kind_name(kind);
-      benchmark::RegisterBenchmark(("golden_int8" + suffix).c_str(), golden_int8, l, kind)
-          ->Unit(benchmark::kMicrosecond);
-      benchmark::RegisterBenchmark(("float" + suffix).c_str(), float_conv, l, kind)
-          ->Unit(benchmark::kMicrosecond);
-      benchmark::RegisterBenchmark(("engine_fold" + suffix).c_str(), engine_fold, l, kind)
-          ->Unit(benchmark::kMicrosecond);
+  for (const Inputs inputs : {Inputs::kRelu, Inputs::kSigned}) {
+    for (const Layer& l : kLayers) {
+      for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+        const std::string suffix = std::string("/") + l.name + "/" + kind_name(kind) +
+                                   (inputs == Inputs::kRelu ? "/relu_inputs" : "/signed_inputs");
+        benchmark::RegisterBenchmark(("golden_int8" + suffix).c_str(), golden_int8, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("float" + suffix).c_str(), float_conv, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("engine_fold" + suffix).c_str(), engine_fold, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+      }
     }
   }
   benchmark::Initialize(&argc, argv);

@@ -56,18 +56,23 @@ __attribute__((target("avx2"))) inline uint32_t hsum(__m256i v) {
   return static_cast<uint32_t>(_mm_cvtsi128_si32(s));
 }
 
+// The AVX2 datapaths. kMinNonNegative: the min PE on a fold whose inputs are all >= 0 (images, ReLU outputs),
+// where |x| = x and sgn(w)·sgn(x) can be replaced by sgn(w) (a zero x makes the minimum 0 whatever the sign).
+enum class Path { kMin, kMinNonNegative, kMul };
+
 // 32 steps of N PEs of one row (weights wv) into sums[j].
-template <PeKind kPe, int N>
+template <Path kP, int N>
 __attribute__((target("avx2"))) inline void steps32(__m256i wv, const int8_t* const* xs, std::size_t k,
                                                     __m256i* sums) {
   const __m256i ones16 = _mm256_set1_epi16(1);
-  if constexpr (kPe == PeKind::kMin) {
+  if constexpr (kP != Path::kMul) {
     const __m256i aw = _mm256_abs_epi8(wv);
     const __m256i sw = _mm256_sign_epi8(_mm256_set1_epi8(1), wv);  // sgn(w)
     for (int j = 0; j < N; ++j) {
       const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs[j] + k));
-      const __m256i m = _mm256_min_epu8(aw, _mm256_abs_epi8(xv));
-      const __m256i pairs = _mm256_maddubs_epi16(m, _mm256_sign_epi8(sw, xv));
+      const bool signed_x = kP == Path::kMin;
+      const __m256i m = _mm256_min_epu8(aw, signed_x ? _mm256_abs_epi8(xv) : xv);
+      const __m256i pairs = _mm256_maddubs_epi16(m, signed_x ? _mm256_sign_epi8(sw, xv) : sw);
       sums[j] = _mm256_add_epi32(sums[j], _mm256_madd_epi16(pairs, ones16));
     }
   } else {
@@ -90,7 +95,7 @@ struct Tails {
 };
 
 // PEs (r, c0 .. c0 + N - 1): the weights of row r are loaded once for the N columns.
-template <PeKind kPe, int N>
+template <Path kP, int N>
 __attribute__((target("avx2"))) void pe_block(const int8_t* wr, const int8_t* x, unsigned c0, std::size_t K,
                                               const Tails& tails, uint32_t* out) {
   const int8_t* xs[N];
@@ -101,16 +106,16 @@ __attribute__((target("avx2"))) void pe_block(const int8_t* wr, const int8_t* x,
   }
   const std::size_t k32 = K / 32 * 32;
   for (std::size_t k = 0; k < k32; k += 32) {
-    steps32<kPe, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr + k)), xs, k, sums);
+    steps32<kP, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wr + k)), xs, k, sums);
   }
   if (k32 < K) {
     for (int j = 0; j < N; ++j) xs[j] = tails.x + (c0 + j) * 32;
-    steps32<kPe, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tails.w)), xs, 0, sums);
+    steps32<kP, N>(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(tails.w)), xs, 0, sums);
   }
   for (int j = 0; j < N; ++j) out[j] = hsum(sums[j]);
 }
 
-template <PeKind kPe>
+template <Path kP>
 __attribute__((target("avx2"))) void avx2(const int8_t* w, unsigned rows, const int8_t* x, unsigned cols,
                                           std::size_t K, int32_t* acc, FoldScratch& scratch) {
   const std::size_t k32 = K / 32 * 32, tail = K - k32;
@@ -124,11 +129,11 @@ __attribute__((target("avx2"))) void avx2(const int8_t* w, unsigned rows, const 
     int32_t* dst = acc + std::size_t{r} * cols;
     unsigned c = 0;
     for (; c + 4 <= cols; c += 4) {
-      pe_block<kPe, 4>(wr, x, c, K, tails, out);
+      pe_block<kP, 4>(wr, x, c, K, tails, out);
       for (int j = 0; j < 4; ++j) dst[c + j] = static_cast<int32_t>(out[j]);
     }
     for (; c < cols; ++c) {
-      pe_block<kPe, 1>(wr, x, c, K, tails, out);
+      pe_block<kP, 1>(wr, x, c, K, tails, out);
       dst[c] = static_cast<int32_t>(out[0]);
     }
   }
@@ -137,6 +142,12 @@ __attribute__((target("avx2"))) void avx2(const int8_t* w, unsigned rows, const 
 bool have_avx2() {
   static const bool yes = __builtin_cpu_supports("avx2");
   return yes;
+}
+
+bool non_negative(const int8_t* x, std::size_t n) {
+  int8_t any = 0;
+  for (std::size_t i = 0; i < n; ++i) any |= x[i];
+  return any >= 0;
 }
 #endif
 
@@ -152,8 +163,13 @@ void accumulate_fold(PeKind pe, const int8_t* w, unsigned rows, const int8_t* x,
                      std::size_t k_steps, int32_t* acc, FoldScratch& scratch) {
 #ifdef MINCONV_FOLD_AVX2
   if (have_avx2()) {
-    pe == PeKind::kMin ? avx2<PeKind::kMin>(w, rows, x, cols, k_steps, acc, scratch)
-                       : avx2<PeKind::kMul>(w, rows, x, cols, k_steps, acc, scratch);
+    if (pe == PeKind::kMul) {
+      avx2<Path::kMul>(w, rows, x, cols, k_steps, acc, scratch);
+    } else if (non_negative(x, std::size_t{cols} * k_steps)) {
+      avx2<Path::kMinNonNegative>(w, rows, x, cols, k_steps, acc, scratch);
+    } else {
+      avx2<Path::kMin>(w, rows, x, cols, k_steps, acc, scratch);
+    }
     return;
   }
 #else

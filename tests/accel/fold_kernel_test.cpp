@@ -30,21 +30,25 @@ void dispatched(PeKind pe, const int8_t* w, unsigned rows, const int8_t* x, unsi
 }
 const Kernel kKernels[] = {dispatched, accumulate_fold_portable};
 
-// Every operand pair on its own: a row of K weights all equal to a; column c holds b = c - 128 at one step
-// (which moves over the vector body and the tail) and zeros elsewhere, so PE (0, c) computes one term.
+// Every operand pair on its own: a row of K weights all equal to a; column c holds its input b at one step
+// (which moves over the vector body and the tail) and zeros elsewhere, so PE (0, c) computes one term. The
+// negative and the non-negative inputs go in separate folds: a fold without negative inputs takes the
+// kernel's path for them.
 TEST(FoldKernel, EveryOperandPairInEveryKernel) {
   constexpr std::size_t K = 263;  // 8 vectors of 32 steps and a tail of 7
   for (const Kernel kernel : kKernels) {
     for (const PeKind pe : {PeKind::kMin, PeKind::kMul}) {
       for (int a = -128; a <= 127; ++a) {
         const std::vector<int8_t> w(K, static_cast<int8_t>(a));
-        std::vector<int8_t> x(256 * K, 0);
-        for (int c = 0; c < 256; ++c) x[c * K + (c * 7 + a + 128) % K] = static_cast<int8_t>(c - 128);
-        std::vector<int32_t> acc(256, -1);
-        kernel(pe, w.data(), 1, x.data(), 256, K, acc.data());
-        for (int c = 0; c < 256; ++c) {
-          ASSERT_EQ(acc[c], definition(pe, a, c - 128))
-              << (pe == PeKind::kMin ? "min " : "mul ") << a << " " << c - 128;
+        for (const int b0 : {-128, 0}) {  // inputs b0 .. b0 + 127
+          std::vector<int8_t> x(128 * K, 0);
+          for (int c = 0; c < 128; ++c) x[c * K + (c * 7 + a + 128) % K] = static_cast<int8_t>(b0 + c);
+          std::vector<int32_t> acc(128, -1);
+          kernel(pe, w.data(), 1, x.data(), 128, K, acc.data());
+          for (int c = 0; c < 128; ++c) {
+            ASSERT_EQ(acc[c], definition(pe, a, b0 + c))
+                << (pe == PeKind::kMin ? "min " : "mul ") << a << " " << b0 + c;
+          }
         }
       }
     }
@@ -66,6 +70,9 @@ TEST(FoldKernel, RandomFoldsEqualTheScalarSum) {
       std::vector<int8_t> w(R * K), x(C * K);
       for (auto& v : w) v = draw();
       for (auto& v : x) v = draw();
+      if (trial % 2 == 1) {
+        for (auto& v : x) v = static_cast<int8_t>(v < 0 ? -(v + 1) : v);  // no negative input (ReLU outputs)
+      }
       for (const PeKind pe : {PeKind::kMin, PeKind::kMul}) {
         for (const Kernel kernel : kKernels) {
           std::vector<int32_t> acc(R * C, 12345);

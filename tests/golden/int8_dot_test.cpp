@@ -4,6 +4,7 @@
 // channel counts whose reductions span several vectors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -65,6 +66,29 @@ TEST(DotKernels, RandomAndExtremeVectorsEqualTheScalarSum) {
         EXPECT_EQ(dot(kind, x.data(), y.data(), n), want) << "n=" << n;
         EXPECT_EQ(dot(kind, lo.data(), lo.data(), n), static_cast<int64_t>(n) * definition(kind, -128, -128));
         EXPECT_EQ(dot(kind, lo.data(), hi.data(), n), static_cast<int64_t>(n) * definition(kind, -128, 127));
+      }
+    }
+  }
+}
+
+// Every operand pair through the convolution kernels: pixel p holds a = p - 128 at one channel (which moves
+// over the first two vectors) and zeros elsewhere, filter o holds b = o - 128 everywhere, so output (p, o) is
+// the single term of (a, b). Pixels with a >= 0 take the kernel's path for inputs without negative values.
+TEST(DotKernels, EveryOperandPairThroughTheConvolution) {
+  constexpr int kC = 40;
+  Tensor8 in(16, 16, kC);
+  for (int p = 0; p < 256; ++p) in.data[p * kC + p % kC] = static_cast<int8_t>(p - 128);
+  std::vector<int8_t> w(256 * kC);
+  for (int o = 0; o < 256; ++o) std::fill_n(&w[o * kC], kC, static_cast<int8_t>(o - 128));
+  for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+    const Tensor32 out = conv2d_acc(kind, in, w, 256, ConvGeometry{});
+    const Tensor32 portable =
+        detail::conv_acc_kernel(kind, in, w, 256, ConvGeometry{}, detail::ConvIsa::kPortable);
+    for (int p = 0; p < 256; ++p) {
+      for (int o = 0; o < 256; ++o) {
+        ASSERT_EQ(out.data[p * 256 + o], definition(kind, p - 128, o - 128)) << p - 128 << " " << o - 128;
+        ASSERT_EQ(portable.data[p * 256 + o], definition(kind, p - 128, o - 128))
+            << p - 128 << " " << o - 128;
       }
     }
   }
