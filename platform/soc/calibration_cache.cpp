@@ -9,11 +9,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "calibration_code_version.h"
 #include "sw/train/byte_io.h"
 
 namespace minconv::platform {
 
-const char* const kCalibrationCodeVersion = "minconv calibrate 1: double sums in (ky, kx, ci) order";
+const char* const kCalibrationCodeVersion =
+    "minconv calibrate 1, sw/golden sources " MINCONV_CALIBRATION_SOURCES_SHA256;
 
 namespace {
 

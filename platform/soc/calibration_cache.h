@@ -13,7 +13,8 @@
 
 namespace minconv::platform {
 
-// Bump when calibrate() or the float kernels change what they compute.
+// A version string and the SHA-256 of the sw/golden sources calibration depends on (hashed at build time): a
+// change to them gives every entry a new key. Bump the version if calibration changes through other code.
 extern const char* const kCalibrationCodeVersion;
 
 struct CalibrationKey {
