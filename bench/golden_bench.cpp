@@ -1,36 +1,126 @@
-// Host speed of the golden int8 model (Google Benchmark): ns per MAC of conv2d_acc for each PE kind on a
-// LeNet-5-like and a Tiny-YOLOv2-like layer. The min-selector path should cost what the multiply path costs.
+// Host speed of the kernels behind every layer of the stack (Google Benchmark), min-selector against
+// multiplier on the same layer shapes, in ns per MAC (docs/performance.md):
+//   golden_int8/<layer>/<kind>  the golden int8 convolution (golden::conv2d_acc), which checks every SoC
+//   image; float/<layer>/<kind>        the float convolution of calibration (minconv2d_float against
+//   conv2d_float); engine_fold/<layer>/<kind>  the C++ tile engine's accumulate step on one 8x8 fold of that
+//   layer's K.
+// The layers are LeNet-5's and Tiny-YOLOv2-like ones (3x3 convolutions, "same" padding), with ReLU-like and
+// with signed activations.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
 
+#include "accel/engine/fold_kernel.h"
+#include "sw/golden/float_ops.h"
 #include "sw/golden/int8_ops.h"
 
 namespace {
 
 using minconv::golden::ConvGeometry;
 using minconv::golden::PeKind;
-using minconv::golden::Tensor8;
 
-void conv(benchmark::State& state, PeKind kind, int h, int c, int out_c, int k) {
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<int> byte(-127, 127);
-  Tensor8 in(h, h, c);
-  for (auto& v : in.data) v = static_cast<int8_t>(byte(rng));
-  std::vector<int8_t> w(static_cast<std::size_t>(out_c) * k * k * c);
-  for (auto& v : w) v = static_cast<int8_t>(byte(rng));
-  const ConvGeometry g{k, k, 1, 1, k / 2, k / 2, k / 2, k / 2};
-  for (auto _ : state) benchmark::DoNotOptimize(minconv::golden::conv2d_acc(kind, in, w, out_c, g));
-  const double macs = double(h) * h * out_c * k * k * c;
+struct Layer {
+  const char* name;
+  int h, c, out_c, k;  // input h x h x c, out_c filters of k x k, padding k / 2 (k = 1: fully connected)
+  double macs() const { return double(h) * h * out_c * k * k * c; }
+  ConvGeometry geometry() const { return ConvGeometry{k, k, 1, 1, k / 2, k / 2, k / 2, k / 2}; }
+};
+
+const Layer kLayers[] = {
+    {"lenet_conv1", 28, 1, 6, 5},     {"lenet_conv2", 14, 6, 16, 5},
+    {"lenet_fc1", 1, 400, 120, 1},    {"yolo_conv3_104x104x32", 104, 32, 64, 3},
+    {"yolo_3x3x256", 13, 256, 64, 3},
+};
+
+const char* kind_name(PeKind k) { return k == PeKind::kMin ? "min" : "mul"; }
+
+void set_rate(benchmark::State& state, double macs) {
   state.counters["ns_per_mac"] = benchmark::Counter(
       macs * double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// Activations: ReLU outputs (half zeros, the rest positive), as every layer of the networks here sees (the
+// first one sees an image, also >= 0); or signed values (the general case). Weights are always signed.
+enum class Inputs { kRelu, kSigned };
+
+template <typename T>
+std::vector<T> random_values(std::size_t n, unsigned seed, Inputs inputs = Inputs::kSigned) {
+  std::mt19937 rng(seed);
+  std::vector<T> v(n);
+  for (auto& x : v) {
+    if constexpr (std::is_same_v<T, float>) {
+      x = std::normal_distribution<float>(0.0f, 1.0f)(rng);
+    } else {
+      x = static_cast<T>(std::uniform_int_distribution<int>(-127, 127)(rng));
+    }
+    if (inputs == Inputs::kRelu) x = std::max(x, T{0});
+  }
+  return v;
+}
+
+void golden_int8(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+  minconv::golden::Tensor8 in(l.h, l.h, l.c);
+  in.data = random_values<int8_t>(in.size(), 1, inputs);
+  const std::vector<int8_t> w = random_values<int8_t>(std::size_t(l.out_c) * l.k * l.k * l.c, 2);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(minconv::golden::conv2d_acc(kind, in, w, l.out_c, l.geometry()));
+  set_rate(state, l.macs());
+}
+
+void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+  minconv::golden::TensorF in(l.h, l.h, l.c);
+  in.data = random_values<float>(in.size(), 3, inputs);
+  std::vector<float> w(std::size_t(l.out_c) * l.k * l.k * l.c);
+  std::mt19937 rng(4);
+  std::normal_distribution<float> d(0.0f, 0.1f);
+  for (auto& x : w) x = d(rng);
+  const std::vector<float> bias(l.out_c, 0.0f);
+  const double mu_x = minconv::golden::mean_abs(in);
+  // Prepared once, as calibration applies each layer to the whole calibration set.
+  using minconv::golden::FloatConvOp;
+  const FloatConvOp op = kind == PeKind::kMin ? FloatConvOp::minconv(w, bias, l.out_c, l.geometry(), mu_x)
+                                              : FloatConvOp::standard(w, bias, l.out_c, l.geometry());
+  for (auto _ : state) benchmark::DoNotOptimize(op(in));
+  set_rate(state, l.macs());
+}
+
+void engine_fold(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+  const std::size_t K = std::size_t(l.k) * l.k * l.c;
+  const unsigned R = 8, C = 8;
+  const std::vector<int8_t> w = random_values<int8_t>(R * K, 5), x = random_values<int8_t>(C * K, 6, inputs);
+  std::vector<int32_t> acc(R * C);
+  minconv::accel::FoldScratch scratch;
+  for (auto _ : state) {
+    minconv::accel::accumulate_fold(kind, w.data(), R, x.data(), C, K, acc.data(), scratch);
+    benchmark::DoNotOptimize(acc.data());
+  }
+  set_rate(state, double(R) * C * K);
+}
+
 }  // namespace
 
-BENCHMARK_CAPTURE(conv, lenet_conv2_min, PeKind::kMin, 14, 6, 16, 5)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(conv, lenet_conv2_mul, PeKind::kMul, 14, 6, 16, 5)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(conv, yolo_3x3x256_min, PeKind::kMin, 13, 256, 64, 3)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(conv, yolo_3x3x256_mul, PeKind::kMul, 13, 256, 64, 3)->Unit(benchmark::kMillisecond);
-
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  for (const Inputs inputs : {Inputs::kRelu, Inputs::kSigned}) {
+    for (const Layer& l : kLayers) {
+      for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+        const std::string suffix = std::string("/") + l.name + "/" + kind_name(kind) +
+                                   (inputs == Inputs::kRelu ? "/relu_inputs" : "/signed_inputs");
+        benchmark::RegisterBenchmark(("golden_int8" + suffix).c_str(), golden_int8, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("float" + suffix).c_str(), float_conv, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("engine_fold" + suffix).c_str(), engine_fold, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+      }
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "accel/engine/fold_kernel.h"
+
 namespace minconv::accel {
 
 namespace ra = regs::accel;
@@ -236,18 +238,9 @@ TileResult FoldEngine::run(const TileJob& job) {
 
 std::vector<int32_t> CppTileEngine::accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                                const std::vector<int8_t>& inputs, uint64_t K) {
-  const unsigned R = array.rows, C = array.cols;
-  std::vector<uint32_t> acc(size_t{R} * C, 0u);  // two's complement wrap-around, as the hardware adders
-  for (unsigned r = 0; r < R; ++r) {
-    const int8_t* w = &weights[size_t{r} * K];
-    for (unsigned c = 0; c < C; ++c) {
-      const int8_t* x = &inputs[size_t{c} * K];
-      uint32_t sum = 0;
-      for (uint64_t k = 0; k < K; ++k) sum += static_cast<uint32_t>(pe_step(array.pe, x[k], w[k]));
-      acc[size_t{r} * C + c] = sum;
-    }
-  }
-  return std::vector<int32_t>(acc.begin(), acc.end());
+  std::vector<int32_t> acc(size_t{array.rows} * array.cols);
+  accumulate_fold(array.pe, weights.data(), array.rows, inputs.data(), array.cols, K, acc.data(), scratch_);
+  return acc;
 }
 
 }  // namespace minconv::accel

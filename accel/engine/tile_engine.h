@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accel/accel_params.h"
+#include "accel/engine/fold_kernel.h"
 #include "sw/golden/int8_ops.h"
 #include "sw/hal/regs/accel_regs.h"
 
@@ -122,11 +123,14 @@ class FoldEngine : public TileEngine {
                                           const std::vector<int8_t>& inputs, uint64_t k_steps) = 0;
 };
 
-// The C++ datapath: a pass of K steps over the R x C accumulators.
+// The C++ datapath: a pass of K steps over the R x C accumulators (accel/engine/fold_kernel.h).
 class CppTileEngine : public FoldEngine {
  protected:
   std::vector<int32_t> accumulate(const ArrayShape& array, const std::vector<int8_t>& weights,
                                   const std::vector<int8_t>& inputs, uint64_t k_steps) override;
+
+ private:
+  FoldScratch scratch_;
 };
 
 // The pooling unit: pools an out_h x out_w x out_c int8 tile (HWC) with the descriptor's window into

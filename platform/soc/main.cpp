@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "platform/config/yaml_map.h"
+#include "platform/soc/calibration_cache.h"
 #include "platform/soc/output_paths.h"
 #include "platform/soc/run_options.h"
 #include "platform/soc/selftest_job.h"
@@ -15,6 +16,7 @@
 #include "platform/soc/sweep/sweep_run.h"
 #include "platform/soc/trace_session.h"
 #include "platform/soc/workload_job.h"
+#include "sw/golden/parallel.h"
 
 namespace {
 // The SystemC banner is printed before sc_main runs: turn it off during static initialisation.
@@ -136,6 +138,19 @@ void add_options(CLI::App& app, Args& a) {
       "ports and clock)");
   add_trace_options(app, a);
   app.add_flag("-q,--quiet", a.options.quiet, "no progress messages");
+  a.options.threads = minconv::golden::hardware_threads();
+  app.add_option(
+         "-j,--threads", a.options.threads,
+         "threads for calibration and for the golden checks beside the simulation (default: the number\n"
+         "of cores); the results do not depend on it")
+      ->check(CLI::Range(1, 256));
+  a.options.cache_dir = CalibrationCache::default_dir();
+  app.add_option("--cache-dir", a.options.cache_dir,
+                 "where calibration results are cached between runs (default: $XDG_CACHE_HOME/minconv or\n"
+                 "~/.cache/minconv); an entry is keyed by a hash of the network, the calibration images and\n"
+                 "the code version, and one that does not match is recomputed");
+  app.add_flag_callback(
+      "--no-cache", [&a] { a.options.cache_dir.clear(); }, "calibrate every time (no calibration cache)");
   app.add_flag("--print-default-config", a.print_default, "print the embedded default SoC YAML and exit");
 }
 

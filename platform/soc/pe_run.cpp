@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "platform/soc/golden_ahead.h"
 #include "platform/soc/progress.h"
 
 namespace minconv::platform {
@@ -72,15 +73,17 @@ int soc_prediction(const PeRun& run, Loader& loader) {
 const char* kind_name(accel::PeKind k) { return k == accel::PeKind::kMin ? "min" : "mul"; }
 
 PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::vector<golden::TensorF>& calib,
-                     const SocConfig& config) {
+                     const SocConfig& config, int threads, const CalibrationCache& cache) {
+  const auto t0 = std::chrono::steady_clock::now();
   PeRun run;
   run.kind = kind;
   const bool min = kind == accel::PeKind::kMin;
   const golden::FloatNetwork net = workload.network_for(min);
-  const golden::Calibration cal =
-      golden::calibrate(net, calib, min ? golden::FloatMode::kMinConv : golden::FloatMode::kStandard);
+  const golden::FloatMode mode = min ? golden::FloatMode::kMinConv : golden::FloatMode::kStandard;
+  const golden::Calibration cal = calibrate_cached(cache, net, calib, mode, threads, &run.calibration_cached);
   run.model = golden::quantize(net, cal, golden_kind(kind));
   run.layout = sw::plan_layout(run.model, config.map.dram, static_cast<uint32_t>(config.dram.size));
+  run.prepare_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return run;
 }
 
@@ -96,14 +99,15 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
         sw::NetworkRuntime runtime(hal, info);
         Progress progress(std::string("minconv-sim: ") + kind_name(r->kind), "images", set->images.size(),
                           options.quiet);
+        GoldenAhead golden(r->model, set->images, options.threads > 1 ? options.threads - 1 : 0);
         for (std::size_t k = 0; k < set->images.size(); ++k) {
-          const golden::Tensor8 qin = golden::quantize_input(r->model, set->images[k]);
+          const golden::Tensor8 qin = golden.input(k);
           loader.write(r->layout.input, qin.data.data(), qin.size());  // the next image, as a loader would
           if (options.image_hook) options.image_hook(k, true);
           const sw::RunReport report = runtime.run(r->model, r->layout);
           if (options.image_hook) options.image_hook(k, false);
           if (k == 0) r->report = report;
-          const std::string diff = compare_outputs(*r, report, golden::run_int8(r->model, qin), loader);
+          const std::string diff = compare_outputs(*r, report, golden.take(k), loader);
           if (!diff.empty()) {
             r->mismatch = "image " + std::to_string(set->first + k) + ", " + diff;
             break;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/soc/calibration_cache.h"
 #include "platform/soc/soc.h"
 #include "platform/soc/workload.h"
 #include "sw/runtime/model_layout.h"
@@ -26,21 +27,26 @@ struct PeRun {
   unsigned images_run = 0;     // images the SoC finished
   unsigned correct = 0;        // images whose predicted class is their label
   double host_seconds = 0;     // host time of the SoC program (simulation and golden checks)
+  double prepare_seconds = 0;  // host time of calibration, quantization and layout
+  bool calibration_cached = false;  // the calibration came from the cache
 
   double accuracy() const { return images_run > 0 ? double(correct) / images_run : 0.0; }
 };
 
 const char* kind_name(accel::PeKind k);
 
-// Calibrates and quantizes the workload's network for `kind` and plans its DRAM layout on `config`.
+// Calibrates (on `threads`, through `cache`) and quantizes the workload's network for `kind` and plans its
+// DRAM layout on `config`. The result does not depend on the number of threads or on the cache.
 PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::vector<golden::TensorF>& calib,
-                     const SocConfig& config);
+                     const SocConfig& config, int threads = 1,
+                     const CalibrationCache& cache = CalibrationCache());
 
 // Options of the SoC program.
 struct ProgramOptions {
   bool quiet = false;  // no progress output
   // Called at the start (begin = true) and at the end of each image k, from the program (e.g. to trace it).
   std::function<void(std::size_t k, bool begin)> image_hook;
+  int threads = 1;  // > 1: the golden model checks the images on threads - 1 worker threads (GoldenAhead)
 };
 
 // Builds run.soc (named soc_<kind>) with a program that loads the model and runs `images` one after the

@@ -18,6 +18,8 @@ struct RunOptions {
   std::string vcd_path;     // --vcd FILE ("" = none)
   TraceRequest trace;       // --trace FILE.json
   bool quiet = false;       // --quiet: no progress lines
+  int threads = 1;          // -j/--threads: calibration, golden checks beside the simulation (same results)
+  std::string cache_dir;    // --cache-dir: calibration cache (calibration_cache.h); "" = none (--no-cache)
 };
 
 // Exit codes of minconv-sim.

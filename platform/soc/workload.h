@@ -5,6 +5,7 @@
 // cannot run is an error naming file, line and key before anything is computed.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,11 @@ struct Workload {
   // Checks that the data set exists, has the network's input shape and holds image_count images from
   // image_index on; sets test_images_available. Errors name the `images` keys.
   void check_images(const config::YamlMap& images_map);
+
+  // The splits read by check_images (the whole test split, the calibration images of the training split),
+  // kept for test_images() and calibration_set() so that each data set file is decompressed once per run.
+  std::shared_ptr<const ImageSet> test_split_, train_split_;
+  unsigned train_split_count_ = 0;  // the calibration_images train_split_ was read for
 };
 
 // The image sources a workload may name, and the default folder of each.

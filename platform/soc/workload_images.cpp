@@ -1,5 +1,6 @@
 // The images of a workload: where they come from, which ones are run, and the checks that the data set
 // holds them.
+#include <algorithm>
 #include <random>
 
 #include "platform/soc/workload.h"
@@ -54,7 +55,9 @@ void Workload::check_images(const config::YamlMap& im) {
   ImageSet test;
   try {
     test = load_split(images, dataset_dir, Split::kTest, train::kAllItems);
-    load_split(images, dataset_dir, Split::kTrain, 1);
+    train_split_ =
+        std::make_shared<const ImageSet>(load_split(images, dataset_dir, Split::kTrain, calibration_images));
+    train_split_count_ = calibration_images;
   } catch (const train::DatasetError& e) {
     im.fail(
         im.has("dir") ? "dir" : "source",
@@ -68,6 +71,7 @@ void Workload::check_images(const config::YamlMap& im) {
                           golden::to_string(network.input));
   }
   test_images_available = static_cast<unsigned>(test.images.size());
+  test_split_ = std::make_shared<const ImageSet>(std::move(test));
   if (uint64_t(image_index) + image_count > test_images_available) {
     im.fail(im.has("count") ? "count" : "index", "images " + std::to_string(image_index) + " .. " +
                                                      std::to_string(uint64_t(image_index) + image_count - 1) +
@@ -99,6 +103,7 @@ void Workload::set_image_count(const std::string& text) {
 
 std::vector<golden::TensorF> Workload::calibration_set() const {
   if (!labelled()) return random_images(network.input, calibration_images, image_seed + 1);
+  if (train_split_ && train_split_count_ == calibration_images) return train_split_->images;
   return load_split(images, dataset_dir, Split::kTrain, calibration_images).images;
 }
 
@@ -109,11 +114,18 @@ ImageSet Workload::test_images() const {
     set.labels.assign(image_count, -1);
     return set;
   }
-  ImageSet all = load_split(images, dataset_dir, Split::kTest, uint64_t(image_index) + image_count);
+  const std::size_t end = std::size_t{image_index} + image_count;
+  ImageSet loaded;
+  const ImageSet* all = test_split_.get();
+  if (all == nullptr || all->images.size() < end) {
+    loaded = load_split(images, dataset_dir, Split::kTest, end);
+    all = &loaded;
+  }
+  const std::size_t stop = std::min(end, all->images.size());
   ImageSet set;
   set.first = image_index;
-  set.images.assign(all.images.begin() + image_index, all.images.end());
-  set.labels.assign(all.labels.begin() + image_index, all.labels.end());
+  set.images.assign(all->images.begin() + image_index, all->images.begin() + stop);
+  set.labels.assign(all->labels.begin() + image_index, all->labels.begin() + stop);
   return set;
 }
 

@@ -1,5 +1,6 @@
 #include "platform/soc/workload_job.h"
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -72,6 +73,67 @@ SocConfig config_for(const SocConfig& config, accel::PeKind kind, bool compare) 
   return c;
 }
 
+void say(const RunOptions& options, const std::string& s) {
+  if (!options.quiet) std::cout << "minconv-sim: " << s << "\n" << std::flush;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The test images and, per PE kind, the calibrated and quantized model and its SoC. The SoCs' programs refer
+// to `images` and to their PeRun: a Job must outlive the simulation and its runs must not move.
+struct Job {
+  ImageSet images;
+  std::vector<PeRun> runs;
+  double load_seconds = 0;            // reading (or generating) the test and calibration images
+  std::optional<TraceSession> trace;  // --trace
+};
+
+void prepare_job(Job& job, const SocConfig& config, const Workload& workload, const WorkloadOptions& wopt,
+                 const RunOptions& options) {
+  say(options, "workload " + workload.name + " (" + workload.source + ") on " + config.source + ", " +
+                   std::to_string(workload.image_count) + " " + workload.images + " image(s)");
+  const auto t0 = std::chrono::steady_clock::now();
+  job.images = workload.test_images();
+  const std::vector<golden::TensorF> calib = workload.calibration_set();
+  job.load_seconds = seconds_since(t0);
+  std::vector<accel::PeKind> kinds = {config.accel->pe};
+  if (wopt.compare) kinds = {accel::PeKind::kMin, accel::PeKind::kMul};
+  const CalibrationCache cache(options.cache_dir);
+  for (accel::PeKind kind : kinds) {
+    say(options, std::string("calibrating and quantizing for the ") + kind_name(kind) + " accelerator");
+    job.runs.push_back(prepare_pe_run(kind, workload, calib, config_for(config, kind, wopt.compare),
+                                      options.threads, cache));
+    if (job.runs.back().calibration_cached)
+      say(options, "  (calibration from the cache in " + cache.dir() + ")");
+  }
+  // Each SoC's program refers to its PeRun: build them once the vector no longer moves.
+  if (!options.trace.path.empty()) job.trace.emplace(options.trace);
+  for (PeRun& r : job.runs) {
+    ProgramOptions program;
+    program.quiet = options.quiet;
+    program.threads = options.threads;
+    if (job.trace) {
+      std::optional<TraceSession>& trace = job.trace;
+      program.image_hook = [&trace, &r](std::size_t k, bool begin) { trace->on_image(*r.soc, k, begin); };
+    }
+    build_soc(r, config_for(config, r.kind, wopt.compare), job.images, program);
+    if (job.trace) job.trace->attach(*r.soc);
+  }
+}
+
+// "host time: images .. s, calibration min .. s, mul .. s, simulation min .. s, mul .. s, total .. s".
+void print_host_phases(const Job& job, double total, int threads) {
+  std::printf("host time: images %.3f s, calibration", job.load_seconds);
+  for (const PeRun& r : job.runs)
+    std::printf(" %s %.3f s%s", kind_name(r.kind), r.prepare_seconds,
+                r.calibration_cached ? " (cached)" : "");
+  std::printf(", simulation");
+  for (const PeRun& r : job.runs) std::printf(" %s %.3f s", kind_name(r.kind), r.host_seconds);
+  std::printf(", total %.3f s on %d thread%s\n", total, threads, threads == 1 ? "" : "s");
+}
+
 }  // namespace
 
 WorkloadLimits workload_limits(const SocConfig& config, bool compare) {
@@ -97,33 +159,14 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
               << " has no accel section: a workload needs the accelerator\n";
     return kExitConfig;
   }
-  const auto say = [&](const std::string& s) {
-    if (!options.quiet) std::cout << "minconv-sim: " << s << "\n" << std::flush;
-  };
-  say("workload " + workload.name + " (" + workload.source + ") on " + config.source + ", " +
-      std::to_string(workload.image_count) + " " + workload.images + " image(s)");
-  const ImageSet images = workload.test_images();
-  const std::vector<golden::TensorF> calib = workload.calibration_set();
-  std::vector<accel::PeKind> kinds = {config.accel->pe};
-  if (wopt.compare) kinds = {accel::PeKind::kMin, accel::PeKind::kMul};
-  std::vector<PeRun> runs;
-  for (accel::PeKind kind : kinds) {
-    say(std::string("calibrating and quantizing for the ") + kind_name(kind) + " accelerator");
-    runs.push_back(prepare_pe_run(kind, workload, calib, config_for(config, kind, wopt.compare)));
-  }
-  // Each SoC's program refers to its PeRun: build them once the vector no longer moves.
-  std::optional<TraceSession> trace;
-  if (!options.trace.path.empty()) trace.emplace(options.trace);
-  for (PeRun& r : runs) {
-    ProgramOptions program{options.quiet, {}};
-    if (trace)
-      program.image_hook = [&trace, &r](std::size_t k, bool begin) { trace->on_image(*r.soc, k, begin); };
-    build_soc(r, config_for(config, r.kind, wopt.compare), images, program);
-    if (trace) trace->attach(*r.soc);
-  }
+  const auto t0 = std::chrono::steady_clock::now();
+  Job job;
+  prepare_job(job, config, workload, wopt, options);
+  std::vector<PeRun>& runs = job.runs;
+  std::optional<TraceSession>& trace = job.trace;
   VcdFile vcd;
   if (!options.vcd_path.empty()) vcd.open(options.vcd_path, runs);
-  say("simulating");
+  say(options, "simulating");
   std::vector<Soc*> socs;
   for (PeRun& r : runs) socs.push_back(r.soc.get());
   std::string why;
@@ -146,6 +189,7 @@ int run_workload_job(const SocConfig& config, const Workload& workload, const Wo
   print_report(runs, config, workload);
   bool ok = error_count() == 0;
   for (const PeRun& r : runs) ok = print_cosim_line(r) && ok && r.mismatch.empty();
+  print_host_phases(job, seconds_since(t0), options.threads);
   if (!options.report_path.empty())
     ok = write_text(options.report_path, report_json(runs, config, workload).dump(2) + "\n") && ok;
   if (!wopt.csv_path.empty()) ok = write_text(wopt.csv_path, report_csv(runs, config)) && ok;

@@ -195,6 +195,8 @@ nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& conf
     if (workload.labelled() && r.mismatch.empty()) j["accuracy"] = 100.0 * r.accuracy();
     j["predicted_class"] = r.predicted.empty() ? -1 : r.predicted.front();
     j["host_seconds"] = r.host_seconds;
+    j["host_seconds_calibration"] = r.prepare_seconds;
+    j["calibration_cached"] = r.calibration_cached;
     j["simulated_us"] = r.soc->elapsed().to_seconds() * 1e6;
     j["stats"] = stats_to_json(r.soc->stats_sources(), r.soc->elapsed());
     const nlohmann::json cosim = r.soc->accel()->engine_stats();

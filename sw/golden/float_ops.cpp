@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/golden/float_conv.h"
+
 namespace minconv::golden {
 namespace {
 
@@ -23,9 +25,9 @@ void check_tensor(const std::string& where, const TensorF& t) {
   }
 }
 
-void check_conv(const std::string& where, const TensorF& input, const std::vector<float>& weights,
-                const std::vector<float>& bias, int out_c, const ConvGeometry& g) {
-  check_tensor(where, input);
+// What can be checked without the input.
+void check_layer(const std::string& where, std::size_t weights, const std::vector<float>& bias, int out_c,
+                 const ConvGeometry& g) {
   if (out_c < 1) fail(where, "out_c must be >= 1, got " + std::to_string(out_c));
   if (g.kh < 1 || g.kw < 1 || g.stride_h < 1 || g.stride_w < 1) {
     fail(where, "kernel and strides must be >= 1");
@@ -33,47 +35,27 @@ void check_conv(const std::string& where, const TensorF& input, const std::vecto
   if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) {
     fail(where, "padding must be >= 0");
   }
-  if (input.h + g.pad_top + g.pad_bottom < g.kh || input.w + g.pad_left + g.pad_right < g.kw) {
-    fail(where,
-         "kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) + " is larger than the padded input");
-  }
-  const std::size_t expected = static_cast<std::size_t>(out_c) * g.kh * g.kw * input.c;
-  if (weights.size() != expected) {
-    fail(where,
-         "weights hold " + std::to_string(weights.size()) + " values, need " + std::to_string(expected));
+  if (weights % static_cast<std::size_t>(out_c) != 0) {
+    fail(where, "weights hold " + std::to_string(weights) + " values, not a multiple of out_c " +
+                    std::to_string(out_c));
   }
   if (!bias.empty() && bias.size() != static_cast<std::size_t>(out_c)) {
     fail(where, "bias holds " + std::to_string(bias.size()) + " values, out_c is " + std::to_string(out_c));
   }
 }
 
-// Convolution with a per-term operator term(o, x, w) accumulated in double.
-template <typename Term>
-TensorF conv_generic(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
-                     int out_c, const ConvGeometry& g, Term term) {
-  TensorF out(g.out_h(input.h), g.out_w(input.w), out_c);
-  const std::size_t filter_size = static_cast<std::size_t>(g.kh) * g.kw * input.c;
-  for (int oy = 0; oy < out.h; ++oy) {
-    for (int ox = 0; ox < out.w; ++ox) {
-      for (int o = 0; o < out_c; ++o) {
-        double acc = 0.0;
-        const float* filter = weights.data() + o * filter_size;
-        for (int ky = 0; ky < g.kh; ++ky) {
-          const int iy = oy * g.stride_h + ky - g.pad_top;
-          if (iy < 0 || iy >= input.h) continue;
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int ix = ox * g.stride_w + kx - g.pad_left;
-            if (ix < 0 || ix >= input.w) continue;
-            const float* in = &input.data[input.index(iy, ix, 0)];
-            const float* w = filter + (static_cast<std::size_t>(ky) * g.kw + kx) * input.c;
-            for (int ci = 0; ci < input.c; ++ci) acc += term(o, in[ci], w[ci]);
-          }
-        }
-        out.at(oy, ox, o) = static_cast<float>(acc + (bias.empty() ? 0.0 : bias[o]));
-      }
-    }
+void check_conv(const std::string& where, const TensorF& input, std::size_t weights,
+                const std::vector<float>& bias, int out_c, const ConvGeometry& g) {
+  check_tensor(where, input);
+  check_layer(where, weights, bias, out_c, g);
+  if (input.h + g.pad_top + g.pad_bottom < g.kh || input.w + g.pad_left + g.pad_right < g.kw) {
+    fail(where,
+         "kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) + " is larger than the padded input");
   }
-  return out;
+  const std::size_t expected = static_cast<std::size_t>(out_c) * g.kh * g.kw * input.c;
+  if (weights != expected) {
+    fail(where, "weights hold " + std::to_string(weights) + " values, need " + std::to_string(expected));
+  }
 }
 
 TensorF flatten(const TensorF& input) {
@@ -109,15 +91,14 @@ TensorF pool(const char* where, const TensorF& input, int k, int stride) {
 
 TensorF conv2d_float(const TensorF& input, const std::vector<float>& weights, const std::vector<float>& bias,
                      int out_c, const ConvGeometry& g) {
-  check_conv("conv2d_float", input, weights, bias, out_c, g);
-  return conv_generic(input, weights, bias, out_c, g,
-                      [](int, float x, float w) { return static_cast<double>(x) * w; });
+  check_conv("conv2d_float", input, weights.size(), bias, out_c, g);
+  return FloatConvOp::standard(weights, bias, out_c, g)(input);
 }
 
 TensorF fully_connected_float(const TensorF& input, const std::vector<float>& weights,
                               const std::vector<float>& bias, int out_c) {
   check_tensor("fully_connected_float", input);
-  return conv2d_float(flatten(input), weights, bias, out_c, ConvGeometry{});
+  return FloatConvOp::standard(weights, bias, out_c, ConvGeometry{}, true)(input);
 }
 
 TensorF maxpool_float(const TensorF& input, int k, int stride) {
@@ -163,9 +144,27 @@ std::vector<double> filter_mean_abs(const std::vector<float>& weights, int out_c
 
 TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
                         const std::vector<float>& bias, int out_c, const ConvGeometry& g, double mu_x) {
-  check_conv("minconv2d_float", input, weights, bias, out_c, g);
+  check_conv("minconv2d_float", input, weights.size(), bias, out_c, g);
+  return FloatConvOp::minconv(weights, bias, out_c, g, mu_x)(input);
+}
+
+TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
+                                  const std::vector<float>& bias, int out_c, double mu_x) {
+  check_tensor("min_fully_connected_float", input);
+  return FloatConvOp::minconv(weights, bias, out_c, ConvGeometry{}, mu_x, true)(input);
+}
+
+FloatConvOp FloatConvOp::standard(const std::vector<float>& weights, const std::vector<float>& bias,
+                                  int out_c, const ConvGeometry& g, bool fully_connected) {
+  return FloatConvOp("conv2d_float", weights, bias, out_c, g, fully_connected, nullptr);
+}
+
+FloatConvOp FloatConvOp::minconv(const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
+                                 const ConvGeometry& g, double mu_x, bool fully_connected) {
+  const char* where = "minconv2d_float";
+  check_layer(where, weights.size(), bias, out_c, g);
   if (!(mu_x >= 0.0) || !std::isfinite(mu_x)) {
-    fail("minconv2d_float", "mu_x must be a finite value >= 0, got " + std::to_string(mu_x));
+    fail(where, "mu_x must be a finite value >= 0, got " + std::to_string(mu_x));
   }
   const std::vector<double> mu_w = filter_mean_abs(weights, out_c);
   // Per filter: clip at ±2 mu_w,o and pre-scale by s_o = mu_x / mu_w,o, so the term is
@@ -181,17 +180,29 @@ TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
       scaled[o * n + i] = static_cast<float>(s * clipped);
     }
   }
-  return conv_generic(input, scaled, bias, out_c, g, [&mu_w](int o, float x, float w) {
-    if (x == 0.0f || w == 0.0f) return 0.0;
-    const double m = std::min(std::fabs(static_cast<double>(x)), std::fabs(static_cast<double>(w)));
-    return ((x < 0.0f) == (w < 0.0f) ? m : -m) * mu_w[o];
-  });
+  return FloatConvOp(where, scaled, bias, out_c, g, fully_connected, &mu_w);
 }
 
-TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
-                                  const std::vector<float>& bias, int out_c, double mu_x) {
-  check_tensor("min_fully_connected_float", input);
-  return minconv2d_float(flatten(input), weights, bias, out_c, ConvGeometry{}, mu_x);
+FloatConvOp::FloatConvOp(const char* where, const std::vector<float>& weights, const std::vector<float>& bias,
+                         int out_c, const ConvGeometry& g, bool fully_connected,
+                         const std::vector<double>* mu)
+    : where_(where),
+      weight_count_((check_layer(where, weights.size(), bias, out_c, g), weights.size())),
+      bias_(bias),
+      g_(g),
+      fully_connected_(fully_connected),
+      kernel_(weights, out_c, weights.size() / out_c, mu) {}
+
+TensorF FloatConvOp::operator()(const TensorF& input, int threads) const {
+  using Isa = detail::FloatConvKernel::Isa;
+  if (!fully_connected_) {
+    check_conv(where_, input, weight_count_, bias_, kernel_.out_c(), g_);
+    return kernel_.run(input, bias_, g_, Isa::kBest, threads);
+  }
+  check_tensor(where_, input);
+  const TensorF flat = flatten(input);
+  check_conv(where_, flat, weight_count_, bias_, kernel_.out_c(), g_);
+  return kernel_.run(flat, bias_, g_, Isa::kBest, threads);
 }
 
 int argmax(const TensorF& t) {

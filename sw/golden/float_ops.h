@@ -1,8 +1,10 @@
 #pragma once
 // Float reference operators (HWC tensors), the standard CNN ops and the MinConv op of DESIGN.md §2.
 // They define what the quantized int8 model approximates; they are not bit-exact references.
+#include <string>
 #include <vector>
 
+#include "sw/golden/float_conv.h"
 #include "sw/golden/int8_ops.h"
 #include "sw/golden/tensor.h"
 
@@ -40,6 +42,32 @@ TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
 // Fully connected MinConv (flattened input, 1x1 kernel).
 TensorF min_fully_connected_float(const TensorF& input, const std::vector<float>& weights,
                                   const std::vector<float>& bias, int out_c, double mu_x);
+
+// A conv or fc layer's float operator prepared once and applied to many inputs (calibration runs each layer
+// over the whole calibration set): the weights regrouped for the kernel and, for MinConv, clipped and
+// pre-scaled with mu_x. Applied to an input it gives conv2d_float / minconv2d_float (fully_connected_float /
+// min_fully_connected_float when fully_connected) of the same arguments, bit for bit. The constructors
+// throw std::invalid_argument on inconsistent arguments, apply on an input that does not fit.
+class FloatConvOp {
+ public:
+  static FloatConvOp standard(const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
+                              const ConvGeometry& g, bool fully_connected = false);
+  static FloatConvOp minconv(const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
+                             const ConvGeometry& g, double mu_x, bool fully_connected = false);
+  // `threads` split the output rows; the result does not depend on them.
+  TensorF operator()(const TensorF& input, int threads = 1) const;
+
+ private:
+  FloatConvOp(const char* where, const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
+              const ConvGeometry& g, bool fully_connected, const std::vector<double>* mu);
+
+  std::string where_;
+  std::size_t weight_count_;
+  std::vector<float> bias_;
+  ConvGeometry g_;
+  bool fully_connected_;
+  detail::FloatConvKernel kernel_;
+};
 
 // Index of the largest value (first one on ties); throws on an empty tensor.
 int argmax(const TensorF& t);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/golden/int8_conv.h"
+
 namespace minconv::golden {
 namespace {
 
@@ -112,67 +114,10 @@ int8_t requantize(int64_t value, int32_t multiplier, int32_t shift, bool relu) {
   return static_cast<int8_t>(q);
 }
 
-namespace {
-// Blocks of at most 2^16 terms keep the int32 partial sums exact (2^16 * 2^14 = 2^30).
-constexpr std::size_t kDotBlock = std::size_t{1} << 16;
-
-int32_t dot_mul_block(const int8_t* a, const int8_t* b, std::size_t n) {
-  int32_t s = 0;
-  for (std::size_t i = 0; i < n; ++i) s += int32_t{a[i]} * int32_t{b[i]};
-  return s;
-}
-
-int32_t dot_min_block(const int8_t* a, const int8_t* b, std::size_t n) {
-  int32_t s = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const int32_t x = a[i], y = b[i];
-    const int32_t ax = x < 0 ? -x : x, ay = y < 0 ? -y : y;
-    const int32_t m = ax < ay ? ax : ay;
-    const int32_t neg = (x ^ y) >> 31;  // -1 when the signs differ, else 0
-    s += (m ^ neg) - neg;               // ±m
-  }
-  return s;
-}
-}  // namespace
-
-int64_t dot_int8(PeKind kind, const int8_t* a, const int8_t* b, std::size_t n) {
-  int64_t acc = 0;
-  for (std::size_t i = 0; i < n; i += kDotBlock) {
-    const std::size_t len = std::min(kDotBlock, n - i);
-    acc += kind == PeKind::kMul ? dot_mul_block(a + i, b + i, len) : dot_min_block(a + i, b + i, len);
-  }
-  return acc;
-}
-
 Tensor32 conv2d_acc(PeKind kind, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,
                     const ConvGeometry& g) {
   check_conv("conv2d_acc", kind, input, weights, out_c, g);
-  const int oh = g.out_h(input.h);
-  const int ow = g.out_w(input.w);
-  Tensor32 out(oh, ow, out_c);
-  const std::size_t filter_size = static_cast<std::size_t>(g.kh) * g.kw * input.c;
-  for (int oy = 0; oy < oh; ++oy) {
-    for (int ox = 0; ox < ow; ++ox) {
-      for (int o = 0; o < out_c; ++o) {
-        int64_t acc = 0;
-        const int8_t* filter = weights.data() + o * filter_size;
-        for (int ky = 0; ky < g.kh; ++ky) {
-          const int iy = oy * g.stride_h + ky - g.pad_top;
-          if (iy < 0 || iy >= input.h) continue;  // zero padding contributes 0 for both PE kinds
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int ix = ox * g.stride_w + kx - g.pad_left;
-            if (ix < 0 || ix >= input.w) continue;
-            const int8_t* in = &input.data[input.index(iy, ix, 0)];
-            const int8_t* w = filter + (static_cast<std::size_t>(ky) * g.kw + kx) * input.c;
-            acc += dot_int8(kind, in, w, static_cast<std::size_t>(input.c));
-          }
-        }
-        // |acc| <= K * 16384 <= 2^31 - 1: check_conv refused longer reductions (max_reduction).
-        out.at(oy, ox, o) = static_cast<int32_t>(acc);
-      }
-    }
-  }
-  return out;
+  return detail::conv_acc_kernel(kind, input, weights, out_c, g);
 }
 
 Tensor8 conv2d_int8(PeKind kind, const Tensor8& input, const std::vector<int8_t>& weights, int out_c,

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "sw/golden/float_ops.h"
 #include "sw/golden/network_detail.h"
+#include "sw/golden/parallel.h"
 
 namespace minconv::golden {
 namespace {
@@ -59,23 +61,62 @@ void check_shape(const std::string& what, const Shape& s) {
 
 int64_t flat_size(const Shape& s) { return static_cast<int64_t>(s.h) * s.w * s.c; }
 
-TensorF run_float_layer(const FloatLayer& l, const TensorF& x, FloatMode mode, double mu_x) {
-  TensorF y;
+// The float operator of a conv/fc layer, prepared once for every input it is applied to.
+FloatConvOp conv_op(const FloatLayer& l, FloatMode mode, double mu_x) {
+  const bool fc = l.type == LayerType::kFc;
+  const ConvGeometry g = fc ? ConvGeometry{} : l.geometry;
+  return mode == FloatMode::kMinConv ? FloatConvOp::minconv(l.weights, l.bias, l.out_c, g, mu_x, fc)
+                                     : FloatConvOp::standard(l.weights, l.bias, l.out_c, g, fc);
+}
+
+// Layer l on x; `op` is conv_op(l, ...) for a conv/fc layer (unused by pools), run on `threads`.
+TensorF run_float_layer(const FloatLayer& l, const FloatConvOp* op, const TensorF& x, int threads = 1) {
   switch (l.type) {
-    case LayerType::kConv:
-      y = mode == FloatMode::kMinConv ? minconv2d_float(x, l.weights, l.bias, l.out_c, l.geometry, mu_x)
-                                      : conv2d_float(x, l.weights, l.bias, l.out_c, l.geometry);
-      break;
-    case LayerType::kFc:
-      y = mode == FloatMode::kMinConv ? min_fully_connected_float(x, l.weights, l.bias, l.out_c, mu_x)
-                                      : fully_connected_float(x, l.weights, l.bias, l.out_c);
-      break;
     case LayerType::kMaxPool:
       return maxpool_float(x, l.k, l.stride);
     case LayerType::kAvgPool:
       return avgpool_float(x, l.k, l.stride);
+    case LayerType::kConv:
+    case LayerType::kFc:
+      break;
   }
+  TensorF y = (*op)(x, threads);
   return l.relu ? relu_float(std::move(y)) : y;
+}
+
+// Layer l applied to every tensor of a calibration set: the images split across the threads, or, with fewer
+// images than threads, each image's output rows. Every output is computed the same way on any thread.
+void apply_layer(const FloatLayer& l, const FloatConvOp* op, std::vector<TensorF>& acts, int threads) {
+  if (acts.size() >= static_cast<std::size_t>(threads)) {
+    parallel_for(acts.size(), threads, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) acts[i] = run_float_layer(l, op, acts[i]);
+    });
+  } else {
+    for (TensorF& a : acts) a = run_float_layer(l, op, a, threads);
+  }
+}
+
+// Σ mean|a|·size(a) (in image order), Σ size(a) and max |a| over a calibration set; the per-image values are
+// computed on the threads, the sums taken in image order as before.
+struct SetStats {
+  double sum = 0.0, max_abs = 0.0;
+  std::size_t count = 0;
+};
+SetStats set_stats(const std::vector<TensorF>& acts, int threads) {
+  std::vector<double> mean(acts.size()), max(acts.size());
+  parallel_for(acts.size(), threads, [&](std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) {
+      mean[i] = mean_abs(acts[i]);
+      max[i] = max_abs(acts[i]);
+    }
+  });
+  SetStats s;
+  for (std::size_t i = 0; i < acts.size(); ++i) {
+    s.sum += mean[i] * static_cast<double>(acts[i].size());
+    s.count += acts[i].size();
+    s.max_abs = std::max(s.max_abs, max[i]);
+  }
+  return s;
 }
 
 }  // namespace
@@ -167,14 +208,18 @@ std::vector<TensorF> run_float(const FloatNetwork& net, const TensorF& input, Fl
   std::vector<TensorF> outs;
   const TensorF* x = &input;
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
+    const FloatLayer& l = net.layers[i];
     const double mu_x = calib != nullptr ? calib->layers[i].mean_abs_in : mean_abs(*x);
-    outs.push_back(run_float_layer(net.layers[i], *x, mode, mu_x));
+    std::optional<FloatConvOp> op;
+    if (is_conv_like(l.type)) op.emplace(conv_op(l, mode, mu_x));
+    outs.push_back(run_float_layer(l, op ? &*op : nullptr, *x));
     x = &outs.back();
   }
   return outs;
 }
 
-Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& images, FloatMode mode) {
+Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& images, FloatMode mode,
+                      int threads) {
   infer_shapes(net);
   if (images.empty()) throw ModelError("calibrate: no calibration images");
   for (std::size_t n = 0; n < images.size(); ++n) {
@@ -191,27 +236,19 @@ Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& image
   for (std::size_t i = 0; i < net.layers.size(); ++i) {
     const FloatLayer& l = net.layers[i];
     LayerStats& st = cal.layers[i];
+    std::optional<FloatConvOp> op;
     if (is_conv_like(l.type)) {
-      double sum = 0.0;
-      std::size_t count = 0;
-      for (const TensorF& a : acts) {
-        sum += mean_abs(a) * static_cast<double>(a.size());
-        count += a.size();
-        st.max_abs_in = std::max(st.max_abs_in, max_abs(a));
-      }
-      st.mean_abs_in = sum / static_cast<double>(count);
+      const SetStats in = set_stats(acts, threads);
+      st.max_abs_in = in.max_abs;
+      st.mean_abs_in = in.sum / static_cast<double>(in.count);
+      op.emplace(conv_op(l, mode, st.mean_abs_in));
     }
-    double sum_out = 0.0;
-    std::size_t count_out = 0;
-    for (TensorF& a : acts) {
-      a = run_float_layer(l, a, mode, st.mean_abs_in);
-      if (is_conv_like(l.type)) {
-        sum_out += mean_abs(a) * static_cast<double>(a.size());
-        count_out += a.size();
-        st.max_abs_out = std::max(st.max_abs_out, max_abs(a));
-      }
+    apply_layer(l, op ? &*op : nullptr, acts, threads);
+    if (is_conv_like(l.type)) {
+      const SetStats out = set_stats(acts, threads);
+      st.max_abs_out = out.max_abs;
+      if (out.count > 0) st.mean_abs_out = out.sum / static_cast<double>(out.count);
     }
-    if (count_out > 0) st.mean_abs_out = sum_out / static_cast<double>(count_out);
   }
   cal.output_min = std::numeric_limits<double>::infinity();
   cal.output_max = -std::numeric_limits<double>::infinity();

@@ -76,8 +76,10 @@ std::vector<TensorF> run_float(const FloatNetwork& net, const TensorF& input, Fl
                                const Calibration* calib = nullptr);
 
 // Runs the network layer by layer over the whole calibration set. In kMinConv mode the mu_x of each
-// layer is the mean over the set, and later layers are computed with it (as at inference).
-Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& images, FloatMode mode);
+// layer is the mean over the set, and later layers are computed with it (as at inference). The work is split
+// across `threads` (images, or output rows); the result is the same for any number of threads.
+Calibration calibrate(const FloatNetwork& net, const std::vector<TensorF>& images, FloatMode mode,
+                      int threads = 1);
 
 // One layer of the int8 model. conv/fc: geometry, in_c (fc: K), out_c, weights out_c x kh x kw x in_c,
 // post-scales, relu, raw_output (int32 output, the last layer only) and acc_scale[o], the real value of

@@ -92,6 +92,30 @@ class QuantizedNetwork : public ::testing::TestWithParam<PeKind> {
   std::vector<TensorF> test_images = random_images(net.input, 50, 22);
 };
 
+// Calibration split across threads (images, or output rows when there are fewer images than threads) gives
+// the statistics of the one-thread run exactly.
+TEST_P(QuantizedNetwork, CalibrationIsTheSameOnAnyNumberOfThreads) {
+  const Calibration one = calibrate(net, calib_images, mode(), 1);
+  const std::vector<TensorF> two_images(calib_images.begin(), calib_images.begin() + 2);
+  const Calibration one_small = calibrate(net, two_images, mode(), 1);
+  for (const int threads : {2, 3, 7}) {
+    const Calibration many = calibrate(net, calib_images, mode(), threads);
+    const Calibration rows = calibrate(net, two_images, mode(), threads);  // fewer images than threads
+    for (std::size_t i = 0; i < net.layers.size(); ++i) {
+      for (const auto& [a, b] :
+           {std::pair{one.layers[i], many.layers[i]}, {one_small.layers[i], rows.layers[i]}}) {
+        EXPECT_EQ(a.mean_abs_in, b.mean_abs_in) << "layer " << i << ", " << threads << " threads";
+        EXPECT_EQ(a.max_abs_in, b.max_abs_in);
+        EXPECT_EQ(a.mean_abs_out, b.mean_abs_out);
+        EXPECT_EQ(a.max_abs_out, b.max_abs_out);
+      }
+    }
+    EXPECT_EQ(one.output_min, many.output_min);
+    EXPECT_EQ(one.output_max, many.output_max);
+    EXPECT_EQ(one_small.output_max, rows.output_max);
+  }
+}
+
 TEST_P(QuantizedNetwork, WeightInvariants) {
   const Calibration cal = calibrate(net, calib_images, mode());
   const QuantModel qm = quantize(net, cal, GetParam());

@@ -186,7 +186,10 @@ TEST(TraceJob, LeNet5OneImageHasTheTracksAndCountsOfTheReport) {
 
 // Everything the report holds but the host's own time.
 json without_host_time(json report) {
-  for (json& run : report["runs"]) run.erase("host_seconds");
+  for (json& run : report["runs"]) {
+    for (auto it = run.begin(); it != run.end();)
+      it = it.key().rfind("host_seconds", 0) == 0 ? run.erase(it) : ++it;
+  }
   return report;
 }
 
