@@ -210,7 +210,8 @@ TEST(TraceJob, OnlyTheFirstImageIsTracedByDefault) {
   ASSERT_EQ(lenet5("--images 3 --no-compare --trace " + trace_path + " --report " + report_path), 0);
   const json run = load(report_path)["runs"][0];
   ASSERT_EQ(run["images"], 3);
-  const auto& cpu = processes(load(trace_path)).at("soc_" + run["pe"].get<std::string>()).tracks.at("cpu");
+  const auto procs = processes(load(trace_path));  // kept: the tracks below are references into it
+  const auto& cpu = procs.at("soc_" + run["pe"].get<std::string>()).tracks.at("cpu");
   EXPECT_EQ(count(cpu, "image 0"), 1u);
   EXPECT_EQ(count(cpu, "image 1"), 0u);
   for (const json& layer : run["layers"]) EXPECT_EQ(count(cpu, layer["name"]), 1u) << layer["name"];
