@@ -241,8 +241,14 @@ void Accelerator::tile_thread() {
       std::memcpy(job.input.data(), in, job.input.size());
       job.weights.resize(d.weight_bytes());
       std::memcpy(job.weights.data(), wt, job.weights.size());
-      job.post.resize(d.out_c);
-      std::memcpy(job.post.data(), q, d.post_bytes());
+      if (!d.psum_out) {
+        job.post.resize(d.out_c);
+        std::memcpy(job.post.data(), q, d.post_bytes());
+      }
+      if (d.psum_in) {
+        job.psum.resize(d.pixels() * d.out_c);
+        std::memcpy(job.psum.data(), &sram_[params_.out_buf_offset() + d.out_addr], d.psum_bytes());
+      }
       err = validate_post_scale(job.post, d.raw_output);
     }
     if (err != ra::kErrNone) {

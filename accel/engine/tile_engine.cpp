@@ -47,12 +47,13 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
     }
     if (d.out_h < d.pool_k || d.out_w < d.pool_k) return ra::kErrBadShape;
   }
+  if (d.psum_out && (d.pooled() || d.relu || d.raw_output)) return ra::kErrUnsupported;
   if (d.k_steps() > static_cast<uint64_t>(golden::max_reduction(p.pe))) return ra::kErrReduction;
   const uint64_t in_bytes = mul_sat(mul_sat(d.in_h, d.in_w), d.in_c);
   if (!fits(d.in_addr, in_bytes, p.input_buffer_bytes)) return ra::kErrInOverflow;
   const uint64_t wt_bytes = mul_sat(mul_sat(d.out_c, uint64_t{d.kh} * d.kw), d.in_c);
   if (!fits(d.wt_addr, wt_bytes, p.weight_buffer_bytes) ||
-      !fits(d.q_addr, mul_sat(d.out_c, ra::kPostScaleBytes), p.weight_buffer_bytes)) {
+      (!d.psum_out && !fits(d.q_addr, mul_sat(d.out_c, ra::kPostScaleBytes), p.weight_buffer_bytes))) {
     return ra::kErrWtOverflow;
   }
   if (!fits(d.out_addr, d.output_buffer_use(), p.output_buffer_bytes)) return ra::kErrOutOverflow;
@@ -60,7 +61,7 @@ ra::ErrorCode validate(const TileDescriptor& d, const AccelParams& p) {
 }
 
 ra::ErrorCode validate_post_scale(const std::vector<ra::PostScale>& post, bool raw_output) {
-  if (raw_output) return ra::kErrNone;
+  if (raw_output) return ra::kErrNone;  // PSUM_OUT tiles have no records to check
   for (const ra::PostScale& q : post) {
     if (q.multiplier < 0 || q.shift < 1 || q.shift > 62) return ra::kErrBadPostScale;
   }
@@ -178,18 +179,30 @@ void fold_inputs(const TileJob& job, uint64_t p0, unsigned cols, std::vector<int
   }
 }
 
-// Drains a fold's accumulators through the post-scale units into the output image (HWC).
+// The accumulator plus the partial sum PSUM_IN reads: two's complement, as the drain's adder.
+int32_t add_psum(const TileJob& job, uint64_t index, int32_t acc) {
+  if (!job.desc.psum_in) return acc;
+  return static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(job.psum[index]));
+}
+
+// Drains a fold's accumulators (plus the partial sums, PSUM_IN) into the output image (HWC): as int32
+// partial sums (PSUM_OUT) or through the post-scale units.
 void drain_fold(const TileJob& job, const std::vector<int32_t>& acc, uint64_t o0, unsigned rows, uint64_t p0,
                 unsigned cols, TileResult& result) {
   const TileDescriptor& d = job.desc;
   const unsigned C = job.array.cols;
-  const unsigned out_size = d.raw_output ? 4 : 1;
+  const unsigned out_size = d.raw_output || d.psum_out ? 4 : 1;
   for (unsigned r = 0; r < rows; ++r) {
     const uint64_t o = o0 + r;
-    const ra::PostScale& q = job.post[o];
     for (unsigned c = 0; c < cols; ++c) {
-      const int32_t a = acc[size_t{r} * C + c];
-      uint8_t* dst = &result.output[((p0 + c) * d.out_c + o) * out_size];
+      const uint64_t index = (p0 + c) * d.out_c + o;
+      const int32_t a = add_psum(job, index, acc[size_t{r} * C + c]);
+      uint8_t* dst = &result.output[index * out_size];
+      if (d.psum_out) {
+        std::memcpy(dst, &a, 4);  // the host is little endian, as the bus
+        continue;
+      }
+      const ra::PostScale& q = job.post[o];
       if (d.raw_output) {
         const int32_t v = post_scale_raw(a, q, d.relu);
         std::memcpy(dst, &v, 4);  // the host is little endian, as the bus
@@ -209,7 +222,9 @@ TileResult FoldEngine::run(const TileJob& job) {
   const uint64_t K = d.k_steps();
   const uint64_t pixels = d.pixels();
   TileResult result;
-  result.output.assign(pixels * d.out_c * (d.raw_output ? 4 : 1), 0);
+  result.output.assign(pixels * d.out_c * (d.raw_output || d.psum_out ? 4 : 1), 0);
+  const uint64_t post_bytes = d.psum_out ? 0 : ra::kPostScaleBytes;  // records read per drained row
+  const uint64_t psum_bytes = d.psum_in ? 4 : 0;                      // partial-sum bytes read per value
   result.cycles = kTileSetupCycles;
   std::vector<int8_t> weights(size_t{R} * K), inputs(size_t{C} * K);
   for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {
@@ -221,7 +236,8 @@ TileResult FoldEngine::run(const TileJob& job) {
       drain_fold(job, accumulate(job.array, weights, inputs, K), o0, rows, p0, cols, result);
       result.counters.folds += 1;
       result.counters.macs += uint64_t{rows} * cols * K;
-      result.counters.buf_read_bytes += (uint64_t{rows} + cols) * K + ra::kPostScaleBytes * rows;
+      result.counters.buf_read_bytes +=
+          (uint64_t{rows} + cols) * K + post_bytes * rows + psum_bytes * rows * cols;
       result.cycles += fold_cycles(R, C, K);  // the next fold starts P cycles after this one
     }
   }

@@ -3,6 +3,7 @@
 // systolic array of docs/accelerator.md does. The Accelerator decodes and validates the descriptor,
 // snapshots the operands into a TileJob and hands it to a TileEngine; the C++ engine is CppTileEngine,
 // an RTL engine (the Verilated PE array behind a bridge) implements the same interface.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -34,17 +35,24 @@ struct TileDescriptor : regs::accel::TileDesc {
   // The outputs that leave the array: the pooled tile when pooling is on, else the conv tile.
   uint64_t final_h() const { return pooled() ? (out_h - pool_k) / pool_stride + 1 : out_h; }
   uint64_t final_w() const { return pooled() ? (out_w - pool_k) / pool_stride + 1 : out_w; }
-  uint64_t output_bytes() const { return final_h() * final_w() * out_c * (raw_output ? 4 : 1); }
+  // What the tile leaves at out_addr: int32 partial sums (PSUM_OUT), else its outputs.
+  uint64_t output_bytes() const {
+    return psum_out ? psum_bytes() : final_h() * final_w() * out_c * (raw_output ? 4 : 1);
+  }
+  // The int32 partial sums of the conv tile (out_h x out_w x out_c, HWC) that PSUM_IN reads and PSUM_OUT
+  // writes at out_addr.
+  uint64_t psum_bytes() const { return pixels() * out_c * 4; }
   // Bytes of the output buffer the tile uses: average pooling keeps int32 window sums there until the
-  // windows are complete.
+  // windows are complete; the partial sums it reads are overwritten in place.
   uint64_t output_buffer_use() const {
-    return pool_mode == regs::accel::kPoolAvg ? output_bytes() * 4 : output_bytes();
+    const uint64_t out = pool_mode == regs::accel::kPoolAvg ? output_bytes() * 4 : output_bytes();
+    return psum_in ? std::max(out, psum_bytes()) : out;
   }
 };
 
 // kErrNone if the descriptor can run on an accelerator with these parameters, else the first problem
 // found: shape (zero dimension, output larger than the padded input allows), then support (kernel, stride,
-// padding), then the reduction length (golden::max_reduction of the PE kind), then buffer overflows (input,
+// padding, pooling, PSUM_OUT with pooling, ReLU or raw output), then the reduction length (golden::max_reduction of the PE kind), then buffer overflows (input,
 // weights and post-scale records, output).
 regs::accel::ErrorCode validate(const TileDescriptor& d, const AccelParams& p);
 
@@ -64,7 +72,8 @@ struct TileJob {
   ArrayShape array;
   std::vector<int8_t> input;                 // in_h x in_w x in_c, HWC
   std::vector<int8_t> weights;               // out_c x kh x kw x in_c
-  std::vector<regs::accel::PostScale> post;  // out_c records
+  std::vector<regs::accel::PostScale> post;  // out_c records (none when PSUM_OUT: the unit is not used)
+  std::vector<int32_t> psum;                 // PSUM_IN: out_h x out_w x out_c partial sums, HWC
 };
 
 struct TileCounters {

@@ -115,6 +115,7 @@ hal::SocInfo SocConfig::soc_info() const {
   info.irq_dma_first = 0;
   info.irq_accel = dma.channels;
   info.cpu_clock_mhz = cpu.clock_mhz;
+  info.dram_peak_mb_s = dram.clock_mhz * dram.bytes_per_cycle;
   return info;
 }
 

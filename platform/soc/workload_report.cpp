@@ -185,7 +185,12 @@ nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& conf
     j["layers"] = nlohmann::json::array();
     for (std::size_t k = 0; k + 1 < rows.size(); ++k) {
       nlohmann::json lj = row_json(rows[k]);
-      lj["tiles"] = r.report.layers[k].tiles;
+      const sw::LayerReport& l = r.report.layers[k];
+      lj["tiles"] = l.tiles;
+      if (l.on_accel && !l.fused) {  // the planner's choice (docs/runtime.md "Tiling")
+        lj["tiling"] = {{"rows", l.tile_h},          {"cols", l.tile_w},   {"channels", l.tile_c},
+                        {"input_channels", l.tile_ic}, {"slices", l.slices}, {"weights_outer", l.weights_outer}};
+      }
       j["layers"].push_back(lj);
     }
     j["total"] = row_json(rows.back());

@@ -15,6 +15,7 @@ struct SocInfo {
   unsigned irq_dma_first = 0;  // DMA channel c raises line irq_dma_first + c
   unsigned irq_accel = 0;
   double cpu_clock_mhz = 0;
+  double dram_peak_mb_s = 0;  // DRAM peak bandwidth, MB/s (the tile planner's cost model; 0: unknown)
 };
 
 }  // namespace minconv::hal

@@ -7,22 +7,6 @@ uint32_t align4(uint64_t v) { return static_cast<uint32_t>((v + 3) / 4 * 4); }
 constexpr uint32_t kDescBytes = 40;  // one DMA descriptor (kDescWords words)
 }  // namespace
 
-int HalfTracker::place(std::size_t i, int item, bool& load) {
-  if (half_of_.size() <= i) half_of_.resize(i + 1, 0);
-  for (int h = 0; h < 2; ++h) {
-    if (holds_[h] == item) {
-      half_of_[i] = h;
-      load = false;
-      return h;
-    }
-  }
-  const int h = i == 0 ? 0 : 1 - half_of_[i - 1];  // tile i - 1 is running while tile i's data loads
-  holds_[h] = item;
-  half_of_[i] = h;
-  load = true;
-  return h;
-}
-
 LayerRun::LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const LayerShape& layer,
                    const TilePlan& plan, const LayerAddresses& at, uint32_t per_tile_cpu_cycles)
     : hal_(hal),
@@ -39,39 +23,73 @@ LayerRun::LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const Laye
       wt_half_of_(plan.tiles.size()),
       drain_ch_(dma.channels() >= 2 ? 1 : 0) {}
 
-// Issues the DMA loads tile i needs (skipping what a half already holds): the input rows as a 2-D job, the
-// weights and post-scales as 1-D jobs, as one descriptor list when there are several.
+std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t weights, uint32_t post,
+                                uint32_t dst) {
+  const uint32_t kf = l.filter_bytes(), taps = static_cast<uint32_t>(l.g.kh * l.g.kw);
+  const uint32_t icn = static_cast<uint32_t>(t.icn), tc = static_cast<uint32_t>(t.tc);
+  DmaJob w;
+  w.src = weights + static_cast<uint32_t>(t.c0) * kf + static_cast<uint32_t>(t.ic0);
+  w.dst = dst;
+  if (t.icn == l.in_c) {
+    w.row_bytes = tc * kf;
+  } else {  // per filter, kh * kw runs of icn bytes
+    w.row_bytes = icn;
+    w.rows = taps;
+    w.planes = tc;
+    w.src_row_stride = static_cast<uint32_t>(l.in_c);
+    w.dst_row_stride = icn;
+    w.src_plane_stride = kf;
+    w.dst_plane_stride = taps * icn;
+  }
+  std::vector<DmaJob> jobs{w};
+  if (t.last_slice) {
+    DmaJob q;
+    q.src = post + static_cast<uint32_t>(t.c0) * 12;
+    q.dst = dst + align4(uint64_t{tc} * taps * icn);
+    q.row_bytes = post_bytes(tc);
+    jobs.push_back(q);
+  }
+  return jobs;
+}
+
+// The input window of tile t (its slice of channels: a 3-D strided job) into the input half at `dst`.
+DmaJob LayerRun::input_job(const Tile& t, uint32_t dst) const {
+  DmaJob in;
+  in.src = at_.input + static_cast<uint32_t>((t.y_lo * l_.in_w + t.x_lo) * l_.in_c + t.ic0);
+  in.dst = dst;
+  const uint32_t row = static_cast<uint32_t>(l_.in_w * l_.in_c);  // one input row in DRAM
+  if (t.icn == l_.in_c) {
+    in.row_bytes = static_cast<uint32_t>(t.in_w * l_.in_c);
+    in.rows = static_cast<uint32_t>(t.in_h);
+    in.src_row_stride = row;
+    in.dst_row_stride = in.row_bytes;
+  } else {  // icn bytes of every pixel
+    in.row_bytes = static_cast<uint32_t>(t.icn);
+    in.rows = static_cast<uint32_t>(t.in_w);
+    in.planes = static_cast<uint32_t>(t.in_h);
+    in.src_row_stride = static_cast<uint32_t>(l_.in_c);
+    in.dst_row_stride = in.row_bytes;
+    in.src_plane_stride = row;
+    in.dst_plane_stride = static_cast<uint32_t>(t.in_w * t.icn);
+  }
+  return in;
+}
+
+// Issues the DMA loads tile i needs (skipping what a half already holds): the input window and the weights
+// and post-scales (weight_jobs), as one descriptor list when there are several.
 void LayerRun::prefetch(std::size_t i) {
   if (load_pending_) dma_.wait(load_ch_);  // the previous layer's prefetch of this layer's first chunk
   load_pending_ = false;
   const Tile& t = plan_.tiles[i];
   const AccelCaps& caps = accel_.caps();
-  const uint32_t kf = l_.filter_bytes();
   std::vector<DmaJob> jobs;
   bool load = false;
-  in_half_of_[i] = in_halves_.place(i, t.spatial, load);
+  in_half_of_[i] = in_halves_.place(i, plan_.item_in(t), load);
+  if (load) jobs.push_back(input_job(t, at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_));
+  wt_half_of_[i] = wt_halves_.place(i, plan_.item_wt(t), load);
   if (load) {
-    DmaJob in;
-    in.src = at_.input + static_cast<uint32_t>((t.y_lo * l_.in_w + t.x_lo) * l_.in_c);
-    in.dst = at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_;
-    in.row_bytes = static_cast<uint32_t>(t.in_w * l_.in_c);
-    in.rows = static_cast<uint32_t>(t.in_h);
-    in.src_row_stride = static_cast<uint32_t>(l_.in_w * l_.in_c);
-    in.dst_row_stride = in.row_bytes;
-    jobs.push_back(in);
-  }
-  wt_half_of_[i] = wt_halves_.place(i, t.chunk, load);
-  if (load) {
-    DmaJob w;
-    w.src = at_.weights + static_cast<uint32_t>(t.c0) * kf;
-    w.dst = at_.sram + caps.wt_offset + static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
-    w.row_bytes = static_cast<uint32_t>(t.tc) * kf;
-    jobs.push_back(w);
-    DmaJob q;
-    q.src = at_.post + static_cast<uint32_t>(t.c0) * 12;
-    q.dst = w.dst + align4(w.row_bytes);
-    q.row_bytes = static_cast<uint32_t>(t.tc) * 12;
-    jobs.push_back(q);
+    const uint32_t dst = at_.sram + caps.wt_offset + static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
+    for (const DmaJob& j : weight_jobs(l_, t, at_.weights, at_.post, dst)) jobs.push_back(j);
   }
   const DramTraffic moved = start_jobs(jobs, i % 2);
   traffic_.read += moved.read;
@@ -111,15 +129,9 @@ void LayerRun::prefetch_next_layer(const NextWeights& next) {
 void LayerRun::load_next_layer() {
   const std::size_t last = plan_.tiles.size() - 1;
   next_half_ = 1 - wt_half_of_[last];
-  DmaJob w;
-  w.src = next_.weights;
-  w.dst = at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
-  w.row_bytes = next_.weight_bytes;
-  DmaJob q;
-  q.src = next_.post;
-  q.dst = w.dst + align4(w.row_bytes);
-  q.row_bytes = next_.post_bytes;
-  next_traffic_ = start_jobs({w, q}, (last + 1) % 2);
+  std::vector<DmaJob> jobs = next_.jobs;
+  for (DmaJob& j : jobs) j.dst += at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
+  next_traffic_ = start_jobs(jobs, (last + 1) % 2);
   hal_.spend(per_tile_);  // the next layer's first tile's bookkeeping, while this layer's last tile runs
 }
 
@@ -128,7 +140,7 @@ void LayerRun::drain(std::size_t i) {
   const Tile& t = plan_.tiles[i];
   const uint32_t e = l_.elem();
   DmaJob out;
-  out.src = at_.sram + accel_.caps().out_offset + static_cast<uint32_t>(i % 2) * out_half_;
+  out.src = at_.sram + accel_.caps().out_offset + static_cast<uint32_t>(t.block % 2) * out_half_;
   const int out_w = l_.final_w();  // the tensor in DRAM is the pooled one when pooling is fused
   out.dst = at_.output + static_cast<uint32_t>(((t.fy0 * out_w + t.fx0) * l_.out_c + t.c0) * e);
   if (t.tc == l_.out_c) {  // whole pixels: one row of the tile is contiguous in DRAM
@@ -161,7 +173,7 @@ AccelTile LayerRun::descriptor(std::size_t i) const {
   d.in_addr = static_cast<uint32_t>(in_half_of_[i]) * in_half_;
   d.in_h = static_cast<uint32_t>(t.in_h);
   d.in_w = static_cast<uint32_t>(t.in_w);
-  d.in_c = static_cast<uint32_t>(l_.in_c);
+  d.in_c = static_cast<uint32_t>(t.icn);
   d.pad_top = static_cast<uint32_t>(t.pad_t);
   d.pad_left = static_cast<uint32_t>(t.pad_l);
   d.pad_bottom = static_cast<uint32_t>(t.pad_b);
@@ -174,8 +186,11 @@ AccelTile LayerRun::descriptor(std::size_t i) const {
   d.out_w = static_cast<uint32_t>(t.tw);
   d.out_c = static_cast<uint32_t>(t.tc);
   d.wt_addr = static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
-  d.q_addr = d.wt_addr + align4(uint64_t(t.tc) * l_.filter_bytes());
-  d.out_addr = static_cast<uint32_t>(i % 2) * out_half_;
+  d.q_addr = d.wt_addr + align4(uint64_t(t.tc) * l_.g.kh * l_.g.kw * t.icn);
+  d.out_addr = static_cast<uint32_t>(t.block % 2) * out_half_;  // a block's slices share its output half
+  d.psum_in = !t.first_slice;
+  d.psum_out = !t.last_slice;
+  if (!t.last_slice) return d;  // partial sums: no post-scale, ReLU or pooling yet
   d.relu = l_.relu;
   d.raw_output = l_.raw;
   d.pool_mode = l_.pool_mode;
@@ -197,7 +212,7 @@ DramTraffic LayerRun::run() {
     if (load_pending_) dma_.wait(load_ch_);
     load_pending_ = false;
     accel_.start_programmed();
-    if (i > 0) drain(i - 1);
+    if (i > 0 && plan_.tiles[i - 1].last_slice) drain(i - 1);
     if (drain_ch_ == load_ch_) wait_drain();
     if (i + 1 < n) {
       prefetch(i + 1);

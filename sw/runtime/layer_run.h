@@ -8,6 +8,7 @@
 #include "sw/driver/accel_driver.h"
 #include "sw/driver/dma_driver.h"
 #include "sw/hal/hal.h"
+#include "sw/runtime/half_tracker.h"
 #include "sw/runtime/tile_plan.h"
 
 namespace minconv::sw {
@@ -18,29 +19,20 @@ struct LayerAddresses {
   uint32_t sram = 0;  // the accelerator's SRAM window on the bus
 };
 
-// Which half of a ping-pong buffer holds which item (spatial block or channel chunk).
-class HalfTracker {
- public:
-  // The half tile i reads for `item`; `load` says whether the item must be loaded into it. A half that
-  // already holds the item is reused; otherwise the half that tile i - 1 does not read is filled.
-  int place(std::size_t i, int item, bool& load);
-  // The half already holds the item (loaded before this layer's first tile).
-  void preload(int half, int item) { holds_[half] = item; }
-
- private:
-  int holds_[2] = {-1, -1};
-  std::vector<int> half_of_;
-};
-
 struct DramTraffic {
   uint64_t read = 0, write = 0;
 };
 
+// The DMA jobs that load tile t's weights into the weight half at SRAM bus address `dst`: its filters (of a
+// slice, input channels ic0 .. ic0 + icn - 1: a 3-D strided job) from DRAM `weights`, then, on the last
+// slice, its post-scale records from DRAM `post` after them.
+std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t weights, uint32_t post, uint32_t dst);
+
 // The first weight chunk of the next layer (and its post-scale records), loaded during this layer's last
-// tile into the weight half that tile does not read, so the next layer starts without waiting for it.
+// tile into the weight half that tile does not read, so the next layer starts without waiting for it: its
+// weight_jobs with dst 0 (LayerRun adds the half's address).
 struct NextWeights {
-  uint32_t weights = 0, post = 0;  // DRAM addresses of the chunk's filters and records
-  uint32_t weight_bytes = 0, post_bytes = 0;
+  std::vector<DmaJob> jobs;
 };
 
 class LayerRun {
@@ -59,6 +51,7 @@ class LayerRun {
   const DramTraffic& next_traffic() const { return next_traffic_; }
 
  private:
+  DmaJob input_job(const Tile& t, uint32_t dst) const;
   void prefetch(std::size_t i);
   void load_next_layer();
   DramTraffic start_jobs(const std::vector<DmaJob>& jobs, std::size_t list_slot);

@@ -1,5 +1,9 @@
 #include "sw/runtime/network_runtime.h"
 
+#include <optional>
+
+#include "sw/runtime/plan_cost.h"
+
 #include <algorithm>
 #include <sstream>
 #include <stdexcept>
@@ -55,23 +59,29 @@ LayerShape NetworkRuntime::layer_shape(const golden::QuantModel& model,
   return g;
 }
 
-BufferHalves NetworkRuntime::halves() const {
+BufferHalves NetworkRuntime::halves(double preload_hidden_cycles) const {
   const AccelCaps& caps = accel_.caps();
-  return BufferHalves{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2, caps.rows,
-                      options_.min_tiles};
+  BufferHalves h{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2, caps.rows, options_.min_tiles};
+  h.split_reduction = options_.split_reduction;
+  h.cols = caps.cols;
+  h.first_weights_hidden_cycles = preload_hidden_cycles;
+  h.burst_bytes = dma_.burst_bytes();
+  if (soc_.dram_peak_mb_s > 0 && caps.clock_khz > 0) h.dram_bytes_per_cycle = soc_.dram_peak_mb_s * 1e3 / caps.clock_khz;
+  return h;
 }
 
-// The first weight chunk layer i's plan loads (false if the layer cannot be planned: it fails when it runs).
-bool NetworkRuntime::first_chunk(const LayerShape& g, const ModelLayout& layout, std::size_t i,
-                                 NextWeights& nw) const {
-  TilePlan plan;
+// Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has prefetched
+// its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
+// planned (it fails when it runs).
+bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g,
+                               const ModelLayout& layout, std::size_t i, NextLayer& next) const {
+  const double hidden = static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back()));
   try {
-    plan = plan_tiles(g, halves());
+    next.plan = plan_tiles(g, halves(hidden));
   } catch (const std::runtime_error&) {
     return false;
   }
-  const uint32_t tc = static_cast<uint32_t>(plan.tiles.front().tc);
-  nw = NextWeights{layout.weights[i], layout.post[i], tc * g.filter_bytes(), tc * 12};
+  next.weights.jobs = weight_jobs(g, next.plan.tiles.front(), layout.weights[i], layout.post[i], 0);
   return true;
 }
 
@@ -90,6 +100,7 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
   result.caps = accel_.caps();
   preloaded_half_ = -1;
   preloaded_traffic_ = {};
+  std::optional<NextLayer> next_plan;  // the next layer's plan, when this one prefetches its first chunk
   uint32_t input = layout.input;
   golden::Shape in_shape = model.input;
   const auto finish = [&](LayerReport& r, std::size_t i) {
@@ -120,13 +131,17 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
         static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
     const uint32_t output = layout.outputs[fuse ? i + 1 : i];
     const std::size_t next = fuse ? i + 2 : i + 1;
-    NextWeights nw;
-    const bool prefetch = options_.prefetch_weights && next < model.layers.size() &&
-                          is_accel_layer(model.layers[next]) &&
-                          first_chunk(layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nw);
-    run_accel_layer(g,
+    check_layer(g);
+    const TilePlan plan = next_plan ? std::move(next_plan->plan) : plan_tiles(g, halves(0));
+    next_plan.reset();
+    NextLayer nl;
+    const bool prefetch =
+        options_.prefetch_weights && next < model.layers.size() && is_accel_layer(model.layers[next]) &&
+        plan_next(g, plan, layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nl);
+    run_accel_layer(g, plan,
                     {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base},
-                    prefetch ? &nw : nullptr, r);
+                    prefetch ? &nl.weights : nullptr, r);
+    if (prefetch) next_plan = std::move(nl);
     r.cpu_cycles = hal_.cycles() - t0;
     finish(r, i);
     if (!fuse) continue;
@@ -161,13 +176,13 @@ void NetworkRuntime::check_layer(const LayerShape& g) const {
   }
 }
 
-void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& at, const NextWeights* next,
-                                     LayerReport& report) {
-  check_layer(g);
-  const TilePlan plan = plan_tiles(g, halves());
+void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, const LayerAddresses& at,
+                                     const NextWeights* next, LayerReport& report) {
   report.tile_h = plan.th;
   report.tile_w = plan.tw;
   report.tile_c = plan.tc;
+  report.tile_ic = plan.ic;
+  report.slices = plan.slices;
   report.weights_outer = plan.weights_outer;
   const AccelCounters before = accel_.counters();
   accel_.layer_begin();

@@ -36,6 +36,9 @@ struct RuntimeOptions {
   uint32_t min_tiles = 2;
   // Load the next layer's first weight chunk during a layer's last tile (LayerRun, NextWeights).
   bool prefetch_weights = true;
+  // Tile planner: consider input-channel slices and other tile sizes, keep the cost model's fastest
+  // (BufferHalves::split_reduction).
+  bool split_reduction = true;
 };
 
 struct LayerReport {
@@ -52,6 +55,7 @@ struct LayerReport {
   AccelCounters accel;  // counter deltas over the layer
   // Tiling chosen: output rows x cols x channels per tile, and the loop order.
   uint32_t tile_h = 0, tile_w = 0, tile_c = 0;
+  uint32_t tile_ic = 0, slices = 1;  // input channels per slice, slices per output block (reduction splitting)
   bool weights_outer = false;
 };
 
@@ -78,10 +82,18 @@ class NetworkRuntime {
   // Layer i (conv/fc) as the planner sees it, with the pool after it fused when the hardware can.
   LayerShape layer_shape(const golden::QuantModel& model, const std::vector<golden::Shape>& shapes,
                          std::size_t i, const golden::Shape& in) const;
-  BufferHalves halves() const;
-  bool first_chunk(const LayerShape& g, const ModelLayout& layout, std::size_t i, NextWeights& nw) const;
-  void run_accel_layer(const LayerShape& layer, const LayerAddresses& at, const NextWeights* next,
-                       LayerReport& report);
+  // The planner's view of the accelerator; the layer's first weight chunk loads during the previous layer's
+  // last tile, which lasts `preload_hidden_cycles` (0: no such load).
+  BufferHalves halves(double preload_hidden_cycles) const;
+  // A layer's plan and the prefetch of its first weight chunk by the layer before.
+  struct NextLayer {
+    TilePlan plan;
+    NextWeights weights;
+  };
+  bool plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g, const ModelLayout& layout,
+                 std::size_t i, NextLayer& next) const;
+  void run_accel_layer(const LayerShape& layer, const TilePlan& plan, const LayerAddresses& at,
+                       const NextWeights* next, LayerReport& report);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
                       uint32_t input, uint32_t output, LayerReport& report);
 

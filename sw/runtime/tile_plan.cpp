@@ -1,5 +1,7 @@
 #include "sw/runtime/tile_plan.h"
 
+#include "sw/runtime/plan_cost.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -28,18 +30,8 @@ int in_cols(const LayerShape& l, int tw) { return std::min(l.in_w, (tw - 1) * l.
 
 // Final output rows x columns per tile: full rows if possible, as many as the input and output halves hold.
 void spatial_tile(const LayerShape& l, const BufferHalves& h, uint32_t tc, int& th, int& tw) {
-  const int u = l.unit();
-  const auto fits = [&](int rows, int cols) {
-    return uint64_t(in_rows(l, rows * u)) * in_cols(l, cols * u) * l.in_c <= h.in &&
-           uint64_t(rows) * cols * tc * l.out_buffer_elem() <= h.out;
-  };
-  tw = l.final_w();
-  th = 0;
-  while (th < l.final_h() && fits(th + 1, tw)) ++th;
-  if (th > 0) return;
-  th = 1;
-  while (tw > 0 && !fits(1, tw)) --tw;
-  if (tw == 0) fail(l, "not even one output pixel fits the accelerator's buffers");
+  if (!largest_block(l, h, tc, static_cast<uint32_t>(l.in_c), false, th, tw))
+    fail(l, "not even one output pixel fits the accelerator's buffers");
 }
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
@@ -94,34 +86,84 @@ Tile make_tile(const LayerShape& l, const TilePlan& p, int spatial, int chunk, i
   return t;
 }
 
+// Today's plan without splitting: the rules of plan_tiles' comment.
+TilePlan unsplit_plan(const LayerShape& l, const BufferHalves& h) {
+  uint32_t tc = channels_per_tile(l, h);
+  int th = 0, tw = 0;
+  spatial_tile(l, h, tc, th, tw);
+  split_for_overlap(l, h, tc, th, tw);
+  const int n_spatial = ceil_div(l.final_h(), th) * ceil_div(l.final_w(), tw);
+  const int n_chunks = ceil_div(l.out_c, static_cast<int>(tc));
+  // Loop order: reload whichever costs less DRAM traffic.
+  const uint64_t w_total = uint64_t(l.out_c) * (l.filter_bytes() + 12);
+  const uint64_t in_total =
+      uint64_t(n_spatial) * in_rows(l, th * l.unit()) * in_cols(l, tw * l.unit()) * l.in_c;
+  const bool weights_outer = w_total + n_chunks * in_total <= in_total + n_spatial * w_total;
+  return make_plan(l, static_cast<uint32_t>(th), static_cast<uint32_t>(tw), tc,
+                   static_cast<uint32_t>(l.in_c), weights_outer);
+}
+
 }  // namespace
+
+uint64_t block_input_bytes(const LayerShape& l, int th, int tw, uint32_t ic) {
+  return uint64_t(in_rows(l, th * l.unit())) * in_cols(l, tw * l.unit()) * ic;
+}
+
+bool largest_block(const LayerShape& l, const BufferHalves& h, uint32_t tc, uint32_t ic, bool split, int& th,
+                   int& tw) {
+  const int u = l.unit();
+  const auto fits = [&](int rows, int cols) {
+    const uint64_t out = split ? uint64_t(rows) * u * cols * u * tc * 4  // the conv tile's partial sums
+                               : uint64_t(rows) * cols * tc * l.out_buffer_elem();
+    return block_input_bytes(l, rows, cols, ic) <= h.in && out <= h.out;
+  };
+  tw = l.final_w();
+  th = 0;
+  while (th < l.final_h() && fits(th + 1, tw)) ++th;
+  if (th > 0) return true;
+  th = 1;
+  while (tw > 0 && !fits(1, tw)) --tw;
+  return tw > 0;
+}
 
 uint64_t weight_chunk_bytes(uint32_t tc, uint32_t filter_bytes) {
   return align4(uint64_t{tc} * filter_bytes) + 12ull * tc;
 }
 
-TilePlan plan_tiles(const LayerShape& l, const BufferHalves& h) {
+TilePlan make_plan(const LayerShape& l, uint32_t th, uint32_t tw, uint32_t tc, uint32_t ic,
+                   bool weights_outer) {
   TilePlan p;
-  p.tc = channels_per_tile(l, h);
-  int th = 0, tw = 0;
-  spatial_tile(l, h, p.tc, th, tw);
-  split_for_overlap(l, h, p.tc, th, tw);
-  p.th = static_cast<uint32_t>(th);
-  p.tw = static_cast<uint32_t>(tw);
-  const int n_rows = (l.final_h() + th - 1) / th, n_cols = (l.final_w() + tw - 1) / tw;
-  const int n_spatial = n_rows * n_cols;
-  const int n_chunks = (l.out_c + static_cast<int>(p.tc) - 1) / static_cast<int>(p.tc);
-  // Loop order: reload whichever costs less DRAM traffic.
-  const uint64_t w_total = uint64_t(l.out_c) * (l.filter_bytes() + 12);
-  const uint64_t in_total =
-      uint64_t(n_spatial) * in_rows(l, th * l.unit()) * in_cols(l, tw * l.unit()) * l.in_c;
-  p.weights_outer = w_total + n_chunks * in_total <= in_total + n_spatial * w_total;
-  for (int a = 0; a < (p.weights_outer ? n_chunks : n_spatial); ++a) {
-    for (int b = 0; b < (p.weights_outer ? n_spatial : n_chunks); ++b) {
-      p.tiles.push_back(make_tile(l, p, p.weights_outer ? b : a, p.weights_outer ? a : b, n_cols));
+  p.th = th;
+  p.tw = tw;
+  p.tc = tc;
+  p.ic = ic;
+  p.slices = static_cast<uint32_t>(ceil_div(l.in_c, static_cast<int>(ic)));
+  p.weights_outer = weights_outer;
+  const int n_cols = ceil_div(l.final_w(), static_cast<int>(tw));
+  const int n_spatial = ceil_div(l.final_h(), static_cast<int>(th)) * n_cols;
+  const int n_chunks = ceil_div(l.out_c, static_cast<int>(tc));
+  const int S = static_cast<int>(p.slices);
+  int block = 0;
+  for (int a = 0; a < (weights_outer ? n_chunks : n_spatial); ++a) {
+    for (int b = 0; b < (weights_outer ? n_spatial : n_chunks); ++b, ++block) {
+      for (int k = 0; k < S; ++k) {
+        Tile t = make_tile(l, p, weights_outer ? b : a, weights_outer ? a : b, n_cols);
+        t.slice = k;
+        t.block = block;
+        t.ic0 = k * static_cast<int>(ic);
+        t.icn = std::min(static_cast<int>(ic), l.in_c - t.ic0);
+        t.first_slice = k == 0;
+        t.last_slice = k == S - 1;
+        p.tiles.push_back(t);
+      }
     }
   }
   return p;
+}
+
+TilePlan plan_tiles(const LayerShape& l, const BufferHalves& h) {
+  TilePlan p = unsplit_plan(l, h);
+  return h.split_reduction ? best_plan(l, h, std::move(p)) : p;
 }
 
 }  // namespace minconv::sw

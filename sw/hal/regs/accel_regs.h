@@ -59,7 +59,7 @@ constexpr uint32_t kNumCounters = (kCntFoldsLo - kCntBusyLo) / 8 + 1;
 constexpr uint32_t kCsrSize = 0x200;  // bytes of CSR space
 
 constexpr uint32_t kIdValue = 0x4D434E56;  // "MCNV"
-constexpr uint32_t kVersionValue = 2;      // 2: pooling in the output path (kMaxPool, kPool)
+constexpr uint32_t kVersionValue = 3;  // 2: pooling in the output path (kMaxPool, kPool); 3: PSUM_IN/PSUM_OUT
 constexpr uint32_t kPeMin = static_cast<uint32_t>(golden::PeKind::kMin);
 constexpr uint32_t kPeMul = static_cast<uint32_t>(golden::PeKind::kMul);
 constexpr uint32_t kMaxKernelValue = 11;  // the datapath's largest kernel side
@@ -88,6 +88,8 @@ constexpr Field kOutH{"out_h", 0, 16};
 constexpr Field kOutW{"out_w", 16, 16};
 constexpr Field kRelu{"RELU", 0, 1};
 constexpr Field kRawOutput{"RAW_OUTPUT", 1, 1};  // write acc + bias as int32, no requantization
+constexpr Field kPsumIn{"PSUM_IN", 2, 1};    // accumulators start from the int32 partial sums at OUT_ADDR
+constexpr Field kPsumOut{"PSUM_OUT", 3, 1};  // write the accumulators as int32 partial sums, no post-scale
 constexpr Field kPoolMode{"mode", 0, 2};         // PoolMode: pooling after the post-scale
 constexpr Field kPoolK{"k", 8, 8};               // window side
 constexpr Field kPoolStride{"stride", 16, 8};    // window step
@@ -98,7 +100,7 @@ constexpr Field kInShape[] = {kInH, kInW};
 constexpr Field kPad[] = {kPadTop, kPadLeft, kPadBottom, kPadRight};
 constexpr Field kKernel[] = {kKh, kKw, kStrideH, kStrideW};
 constexpr Field kOutShape[] = {kOutH, kOutW};
-constexpr Field kFlags[] = {kRelu, kRawOutput};
+constexpr Field kFlags[] = {kRelu, kRawOutput, kPsumIn, kPsumOut};
 constexpr Field kPool[] = {kPoolMode, kPoolK, kPoolStride};
 }  // namespace field
 
@@ -112,6 +114,8 @@ constexpr uint32_t kIrqOnDone = field::kOnDone.mask();
 constexpr uint32_t kIrqOnError = field::kOnError.mask();
 constexpr uint32_t kFlagRelu = field::kRelu.mask();
 constexpr uint32_t kFlagRawOutput = field::kRawOutput.mask();
+constexpr uint32_t kFlagPsumIn = field::kPsumIn.mask();
+constexpr uint32_t kFlagPsumOut = field::kPsumOut.mask();
 
 // --- The table ---
 constexpr Register kRegisters[] = {
@@ -175,7 +179,8 @@ enum ErrorCode : uint32_t {
   kErrStartBusy = 1,     // start while a tile is running (the running tile continues)
   kErrBadShape = 2,      // a zero dimension, or output larger than the padded input allows
   kErrUnsupported = 3,   // kernel or stride beyond kMaxKernel / kMaxStride, padding >= kernel, pooling the
-                         // unit cannot do (mode 3, window beyond kMaxPool, stride 0 or > window, raw output)
+                         // unit cannot do (mode 3, window beyond kMaxPool, stride 0 or > window, raw output),
+                         // PSUM_OUT with pooling, RELU or RAW_OUTPUT
   kErrInOverflow = 4,    // the input tile does not fit in the input buffer from kInAddr
   kErrWtOverflow = 5,    // weights or post-scale parameters overflow the weight buffer
   kErrOutOverflow = 6,   // the output tile does not fit in the output buffer from kOutAddr
@@ -210,6 +215,8 @@ struct TileDesc {
   uint32_t out_addr = 0;  // offset inside the output buffer
   bool relu = false;
   bool raw_output = false;
+  bool psum_in = false;   // reduction splitting: add to the partial sums at out_addr
+  bool psum_out = false;  // reduction splitting: leave partial sums at out_addr (not the last slice)
   uint32_t pool_mode = 0;  // a PoolMode
   uint32_t pool_k = 0, pool_stride = 0;
 };
@@ -234,7 +241,8 @@ constexpr DescWords pack(const TileDesc& d) {
   w[desc_index(kWtAddr)] = d.wt_addr;
   w[desc_index(kQAddr)] = d.q_addr;
   w[desc_index(kOutAddr)] = d.out_addr;
-  w[desc_index(kFlags)] = f::kRelu.put(d.relu) | f::kRawOutput.put(d.raw_output);
+  w[desc_index(kFlags)] = f::kRelu.put(d.relu) | f::kRawOutput.put(d.raw_output) |
+                          f::kPsumIn.put(d.psum_in) | f::kPsumOut.put(d.psum_out);
   w[desc_index(kPool)] =
       f::kPoolMode.put(d.pool_mode) | f::kPoolK.put(d.pool_k) | f::kPoolStride.put(d.pool_stride);
   return w;
@@ -264,6 +272,8 @@ constexpr TileDesc unpack(const DescWords& w) {
   d.out_addr = reg(kOutAddr);
   d.relu = f::kRelu.get(reg(kFlags)) != 0;
   d.raw_output = f::kRawOutput.get(reg(kFlags)) != 0;
+  d.psum_in = f::kPsumIn.get(reg(kFlags)) != 0;
+  d.psum_out = f::kPsumOut.get(reg(kFlags)) != 0;
   d.pool_mode = f::kPoolMode.get(reg(kPool));
   d.pool_k = f::kPoolK.get(reg(kPool));
   d.pool_stride = f::kPoolStride.get(reg(kPool));
