@@ -39,6 +39,10 @@ std::vector<LayerCase> layers() {
   split.in_buf = 2048;  // several input tiles, double buffered
   split.out_buf = 1024;
   v.push_back(split);
+  // A 3x3x200 window does not fit the 1 KiB input half: input-channel slices with partial sums (PSUM_IN/OUT).
+  LayerCase slices = conv("conv3x3_reduction_slices", 7, 7, 200, 12, 3, 1, 1, true, 6);
+  slices.in_buf = 2048;
+  v.push_back(slices);
   LayerCase arr4 = conv("conv5x5_4x4_array", 10, 10, 3, 7, 5, 1, 2, false, 4);
   arr4.rows = arr4.cols = 4;
   v.push_back(arr4);
@@ -81,6 +85,9 @@ TEST_P(CosimSoc, LayerBitExactWithNoMismatch) {
   ASSERT_FALSE(run.report.layers.empty());
   EXPECT_TRUE(run.report.layers[0].on_accel);
   EXPECT_GT(run.report.layers[0].tiles, 0u);
+  if (c.layer.name == "conv3x3_reduction_slices") {
+    EXPECT_GT(run.report.layers[0].slices, 1u);
+  }
   const golden::LayerOutput want = golden_layer(model, input);
   if (want.is_raw) {
     EXPECT_TRUE(same_int32(want.raw, run.outputs[0]));

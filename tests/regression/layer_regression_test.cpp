@@ -114,6 +114,13 @@ std::vector<LayerCase> cases() {
       fc("fc_3_to_64", 1, 1, 3, 64, false, false),
       fc("fc_4608_to_37_raw_relu", 1, 1, 4608, 37, true, true),
       on(fc("fc_arr16x8_300_to_50", 1, 1, 300, 50, false, false), 16, 8, 0, 0, 0),
+      // reduction splitting: not even one output's window fits half the input buffer (1 KiB), so the input
+      // channels are cut into slices whose int32 partial sums stay in the output buffer
+      on(conv("k3s1p1_split_9x9x200_to16", 9, 9, 200, 16, 3, 1, 1, 1, 1, 1, true), 0, 0, 2048, 0, 0),
+      on(conv("k3s2p1_split_arr4x4_11x7x150_to9", 11, 7, 150, 9, 3, 2, 1, 1, 1, 1, false), 4, 4, 2048, 8192,
+         1024),
+      on(fc("fc_split_3000_to_20", 1, 1, 3000, 20, true, false), 0, 0, 2048, 0, 0),
+      on(fc("fc_split_2500_to_12_raw", 1, 1, 2500, 12, false, true), 0, 0, 2048, 0, 0),
   };
   for (std::size_t i = 0; i < v.size(); ++i) v[i].seed = static_cast<uint32_t>(1000 + i);
   return v;
@@ -183,6 +190,9 @@ TEST_P(LayerRegression, MatchesGoldenBitForBit) {
   EXPECT_GE(r.tile_h, 1u);
   EXPECT_GE(r.tile_w, 1u);
   EXPECT_GE(r.tile_c, 1u);
+  if (c.name.find("_split_") != std::string::npos) {
+    EXPECT_GT(r.slices, 1u) << "the case must split";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, LayerRegression,

@@ -1,8 +1,13 @@
 // The tile planner as a plain function: expectations worked out by hand from the rules in docs/runtime.md.
 #include "sw/runtime/tile_plan.h"
 
+#include <tuple>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "sw/runtime/plan_cost.h"
 
 namespace minconv::sw {
 namespace {
@@ -137,6 +142,105 @@ TEST(TilePlan, LoopOrderMovesFewerBytes) {
   EXPECT_EQ(p.tiles[12].chunk, 0);
   EXPECT_EQ(p.tiles[13].chunk, 1);
   EXPECT_EQ(p.tiles[13].spatial, 0);
+}
+
+BufferHalves split_halves(uint32_t in, uint32_t wt, uint32_t out, uint32_t rows, uint32_t cols) {
+  BufferHalves h{in, wt, out, rows, 2};
+  h.split_reduction = true;
+  h.cols = cols;
+  return h;
+}
+
+// Every (output pixel, output channel, input channel) is computed exactly once; slices of a block are
+// consecutive, PSUM_OUT on all but the last and PSUM_IN on all but the first; every tile fits the halves.
+void expect_covers_and_fits(const LayerShape& l, const BufferHalves& h, const TilePlan& p) {
+  // Input channels summed into each (conv pixel, out channel): with the consecutive slices checked below,
+  // in_c means every input channel exactly once.
+  std::vector<int> channels(static_cast<std::size_t>(l.out_h) * l.out_w * l.out_c, 0);
+  for (std::size_t i = 0; i < p.tiles.size(); ++i) {
+    const Tile& t = p.tiles[i];
+    EXPECT_EQ(t.first_slice, t.slice == 0);
+    EXPECT_EQ(t.last_slice, t.slice + 1 == static_cast<int>(p.slices));
+    EXPECT_EQ(t.ic0, t.slice * static_cast<int>(p.ic));
+    if (t.slice > 0) {
+      const Tile& prev = p.tiles[i - 1];
+      EXPECT_EQ(prev.block, t.block);
+      EXPECT_EQ(prev.slice + 1, t.slice);
+      EXPECT_EQ(std::tie(prev.oy0, prev.ox0, prev.c0), std::tie(t.oy0, t.ox0, t.c0));
+    }
+    EXPECT_LE(uint64_t(t.in_h) * t.in_w * t.icn, h.in);
+    EXPECT_LE(weight_chunk_bytes(t.tc, l.g.kh * l.g.kw * t.icn), h.wt);
+    const uint64_t out = p.slices > 1 ? uint64_t(t.th) * t.tw * t.tc * 4
+                                      : uint64_t(t.fh) * t.fw * t.tc * l.out_buffer_elem();
+    EXPECT_LE(out, h.out);
+    for (int y = t.oy0; y < t.oy0 + t.th; ++y)
+      for (int x = t.ox0; x < t.ox0 + t.tw; ++x)
+        for (int o = t.c0; o < t.c0 + t.tc; ++o) channels[(std::size_t(y) * l.out_w + x) * l.out_c + o] += t.icn;
+  }
+  for (int y = 0; y < l.out_h; ++y) {
+    for (int x = 0; x < l.out_w; ++x) {
+      const bool needed = y < l.final_h() * l.unit() && x < l.final_w() * l.unit();  // under a pool window
+      for (int o = 0; o < l.out_c; ++o)
+        ASSERT_EQ(channels[(std::size_t(y) * l.out_w + x) * l.out_c + o], needed ? l.in_c : 0) << y << "," << x;
+    }
+  }
+}
+
+TEST(TilePlan, SplitReductionFitsWhatNoWholeTileDoes) {
+  // 5,000 input channels do not fit a 4,096-byte input half: without splitting the layer cannot run.
+  const LayerShape l = conv(1, 1, 5000, 10, 1, 0);
+  BufferHalves h = split_halves(4096, 131072, 16384, 8, 8);
+  const TilePlan p = plan_tiles(l, h);
+  EXPECT_GE(p.slices, 2u);
+  EXPECT_LE(p.ic, 4096u);
+  expect_covers_and_fits(l, h, p);
+  h.split_reduction = false;
+  EXPECT_THROW(plan_tiles(l, h), std::runtime_error);
+}
+
+TEST(TilePlan, SplitPlansCoverEveryProductOnce) {
+  // Small halves force slices, chunks and blocks together, with and without a fused pool.
+  for (const uint32_t pool : {0u, 1u, 2u}) {
+    LayerShape l = conv(12, 10, 48, 20, 3, 1);
+    l.pool_mode = pool;
+    l.pool_k = pool != 0 ? 2 : 1;
+    const BufferHalves h = split_halves(600, 2048, 512, 4, 4);
+    const TilePlan p = plan_tiles(l, h);
+    EXPECT_GE(p.slices, 2u) << "pool " << pool;
+    expect_covers_and_fits(l, h, p);
+  }
+}
+
+TEST(TilePlan, CostModelHandWorked) {
+  // LeNet fc1 as one tile on an 8x8 array, 12.8 B/cycle, 256-byte bursts (2 cycles each beyond the bytes).
+  // Loads: input 400 B in 2 bursts = 31.25 + 4; weights 48,000 B in 188 bursts = 3,750 + 376; records
+  // 1,440 B in 6 bursts = 112.5 + 12. T_tile: K = 400, 15 folds: 4 + 14 * 400 + (400 + 8 + 8 - 1) + 3 =
+  // 6,022, plus the 50-cycle gap. Drain: 120 B, 1 burst = 9.375 + 2.
+  const LayerShape l = conv(1, 1, 400, 120, 1, 0);
+  const BufferHalves h = split_halves(32768, 131072, 16384, 8, 8);
+  const PlanCost c = estimate_cost(l, h, make_plan(l, 1, 1, 120, 400, true));
+  EXPECT_EQ(c.compute_cycles, 6022u);
+  EXPECT_EQ(c.dram_bytes, 400u + 48000u + 1440u + 120u);
+  EXPECT_DOUBLE_EQ(c.cycles, 35.25 + 4126 + 124.5 + 6072 + 11.375);
+  // Loaded during a previous tile of 3,000 cycles, the weights' 4,126 cycles show 1,126.
+  BufferHalves pre = h;
+  pre.first_weights_hidden_cycles = 3000;
+  EXPECT_DOUBLE_EQ(estimate_cost(l, pre, make_plan(l, 1, 1, 120, 400, true)).cycles,
+                   35.25 + 1126 + 124.5 + 6072 + 11.375);
+}
+
+TEST(TilePlan, TinyYoloConv8On32x32SplitsAndBeatsTheUnsplitPlan) {
+  // 13x13x1024 -> 1024, 3x3: 9,216-byte filters, 173 KB of input against a 32 KB input half.
+  const LayerShape l = conv(13, 13, 1024, 1024, 3, 1);
+  BufferHalves h = split_halves(32768, 131072, 16384, 32, 32);
+  const TilePlan split = plan_tiles(l, h);
+  EXPECT_GT(split.slices, 1u);
+  expect_covers_and_fits(l, h, split);
+  h.split_reduction = false;
+  const TilePlan whole = plan_tiles(l, h);
+  EXPECT_EQ(whole.slices, 1u);
+  h.split_reduction = true;
+  EXPECT_LT(estimate_cost(l, h, split).cycles, 0.5 * estimate_cost(l, h, whole).cycles);
 }
 
 TEST(TilePlan, WhatDoesNotFitIsAnErrorNamingTheLayer) {
