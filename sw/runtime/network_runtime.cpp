@@ -1,6 +1,7 @@
 #include "sw/runtime/network_runtime.h"
 
 #include <optional>
+#include <sstream>
 
 #include "sw/runtime/plan_cost.h"
 
@@ -70,6 +71,26 @@ BufferHalves NetworkRuntime::halves(double preload_hidden_cycles) const {
   return h;
 }
 
+// Every input of the planner, as a key of the plan cache.
+std::string plan_key(const LayerShape& l, const BufferHalves& h) {
+  std::ostringstream k;
+  const golden::ConvGeometry& g = l.g;
+  k << l.name << ' ' << l.in_h << ' ' << l.in_w << ' ' << l.in_c << ' ' << l.out_h << ' ' << l.out_w << ' '
+    << l.out_c << ' ' << g.kh << ' ' << g.kw << ' ' << g.stride_h << ' ' << g.stride_w << ' ' << g.pad_top << ' '
+    << g.pad_left << ' ' << g.pad_bottom << ' ' << g.pad_right << ' ' << l.relu << l.raw << ' ' << l.pool_mode
+    << ' ' << l.pool_k << ' ' << h.in << ' ' << h.wt << ' ' << h.out << ' ' << h.rows << ' ' << h.cols << ' '
+    << h.min_tiles << ' ' << h.min_split_bytes << ' ' << h.split_reduction << ' ' << h.dram_bytes_per_cycle
+    << ' ' << h.first_weights_hidden_cycles << ' ' << h.burst_bytes;
+  return k.str();
+}
+
+TilePlan NetworkRuntime::cached_plan(const LayerShape& g, const BufferHalves& h) const {
+  const std::string key = plan_key(g, h);
+  const auto it = plans_.find(key);
+  if (it != plans_.end()) return it->second;
+  return plans_.emplace(key, plan_tiles(g, h)).first->second;
+}
+
 // Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has prefetched
 // its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
 // planned (it fails when it runs).
@@ -77,7 +98,7 @@ bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, 
                                const ModelLayout& layout, std::size_t i, NextLayer& next) const {
   const double hidden = static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back()));
   try {
-    next.plan = plan_tiles(g, halves(hidden));
+    next.plan = cached_plan(g, halves(hidden));
   } catch (const std::runtime_error&) {
     return false;
   }
@@ -132,7 +153,7 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     const uint32_t output = layout.outputs[fuse ? i + 1 : i];
     const std::size_t next = fuse ? i + 2 : i + 1;
     check_layer(g);
-    const TilePlan plan = next_plan ? std::move(next_plan->plan) : plan_tiles(g, halves(0));
+    const TilePlan plan = next_plan ? std::move(next_plan->plan) : cached_plan(g, halves(0));
     next_plan.reset();
     NextLayer nl;
     const bool prefetch =

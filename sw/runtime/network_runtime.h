@@ -5,6 +5,7 @@
 // through the HAL.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ class NetworkRuntime {
   // The planner's view of the accelerator; the layer's first weight chunk loads during the previous layer's
   // last tile, which lasts `preload_hidden_cycles` (0: no such load).
   BufferHalves halves(double preload_hidden_cycles) const;
+  // plan_tiles, computed once per distinct layer and planner view (the search takes longer than a LeNet-5
+  // layer's simulation) and reused for every image.
+  TilePlan cached_plan(const LayerShape& g, const BufferHalves& h) const;
   // A layer's plan and the prefetch of its first weight chunk by the layer before.
   struct NextLayer {
     TilePlan plan;
@@ -104,6 +108,7 @@ class NetworkRuntime {
   IrqDispatcher irq_;
   DmaDriver dma_;
   AccelDriver accel_;
+  mutable std::map<std::string, TilePlan> plans_;  // cached_plan()
   int preloaded_half_ = -1;        // weight half holding the next layer's first chunk, or -1
   DramTraffic preloaded_traffic_;  // the bytes that loaded it (counted to the layer that uses them)
 };

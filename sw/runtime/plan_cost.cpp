@@ -1,6 +1,7 @@
 #include "sw/runtime/plan_cost.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "sw/runtime/half_tracker.h"
@@ -128,10 +129,9 @@ PlanCost estimate_cost(const LayerShape& l, const BufferHalves& h, const TilePla
   return c;
 }
 
-TilePlan best_plan(const LayerShape& l, const BufferHalves& h, TilePlan baseline) {
-  const double base_cycles = estimate_cost(l, h, baseline).cycles;
-  TilePlan best = std::move(baseline);
-  double best_cycles = base_cycles * 0.98;
+std::optional<TilePlan> best_plan(const LayerShape& l, const BufferHalves& h, std::optional<TilePlan> baseline) {
+  std::optional<TilePlan> best = std::move(baseline);
+  double best_cycles = best ? estimate_cost(l, h, *best).cycles * 0.98 : HUGE_VAL;
   for (uint32_t ic : slice_channels(l)) {
     const bool split = ic < static_cast<uint32_t>(l.in_c);
     for (uint32_t tc : chunk_channels(l, h, ic)) {

@@ -3,6 +3,7 @@
 // the accelerator's documented tile timing and the DRAM bytes its loads and drains move, used to choose
 // among candidate plans. A model for choosing, not the simulation: the SoC's figures come from running it.
 #include <cstdint>
+#include <optional>
 
 #include "sw/runtime/tile_plan.h"
 
@@ -33,7 +34,8 @@ PlanCost estimate_cost(const LayerShape& layer, const BufferHalves& halves, cons
 // ceil(in_c / S) for S in 1, 2, 3, 4, 6, 8, ... 128; channel chunks of whole array rows (R, 2R, 3R, 4R, 6R,
 // 8R, ...) and the most filters that fit; the largest block that fits and the one of at least half its rows
 // that fills the array's columns best; both loop orders. A candidate replaces `baseline` only if it is
-// estimated at least 2% faster.
-TilePlan best_plan(const LayerShape& layer, const BufferHalves& halves, TilePlan baseline);
+// estimated at least 2% faster. Empty if there is no baseline and no candidate fits.
+std::optional<TilePlan> best_plan(const LayerShape& layer, const BufferHalves& halves,
+                                  std::optional<TilePlan> baseline);
 
 }  // namespace minconv::sw

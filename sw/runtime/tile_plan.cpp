@@ -3,6 +3,7 @@
 #include "sw/runtime/plan_cost.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace minconv::sw {
@@ -162,8 +163,16 @@ TilePlan make_plan(const LayerShape& l, uint32_t th, uint32_t tw, uint32_t tc, u
 }
 
 TilePlan plan_tiles(const LayerShape& l, const BufferHalves& h) {
-  TilePlan p = unsplit_plan(l, h);
-  return h.split_reduction ? best_plan(l, h, std::move(p)) : p;
+  if (!h.split_reduction) return unsplit_plan(l, h);
+  std::optional<TilePlan> baseline;
+  try {
+    baseline = unsplit_plan(l, h);
+  } catch (const std::runtime_error&) {  // slices of the input channels may still fit
+  }
+  std::optional<TilePlan> best = best_plan(l, h, std::move(baseline));
+  if (!best) unsplit_plan(l, h);  // throws why not even the smallest tile fits
+  if (!best) fail(l, "not even one output pixel of one input-channel slice fits the accelerator's buffers");
+  return std::move(*best);
 }
 
 }  // namespace minconv::sw
