@@ -7,6 +7,17 @@ uint32_t align4(uint64_t v) { return static_cast<uint32_t>((v + 3) / 4 * 4); }
 constexpr uint32_t kDescBytes = 40;  // one DMA descriptor (kDescWords words)
 }  // namespace
 
+DmaJob tile_input_job(const LayerShape& l, const Tile& t, uint32_t input, uint32_t dst) {
+  DmaJob in;
+  in.src = input + static_cast<uint32_t>((t.y_lo * l.in_w + t.x_lo) * l.in_c);
+  in.dst = dst;
+  in.row_bytes = static_cast<uint32_t>(t.in_w * l.in_c);
+  in.rows = static_cast<uint32_t>(t.in_h);
+  in.src_row_stride = static_cast<uint32_t>(l.in_w * l.in_c);
+  in.dst_row_stride = in.row_bytes;
+  return in;
+}
+
 int HalfTracker::place(std::size_t i, int item, bool& load) {
   if (half_of_.size() <= i) half_of_.resize(i + 1, 0);
   for (int h = 0; h < 2; ++h) {
@@ -51,14 +62,8 @@ void LayerRun::prefetch(std::size_t i) {
   bool load = false;
   in_half_of_[i] = in_halves_.place(i, t.spatial, load);
   if (load) {
-    DmaJob in;
-    in.src = at_.input + static_cast<uint32_t>((t.y_lo * l_.in_w + t.x_lo) * l_.in_c);
-    in.dst = at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_;
-    in.row_bytes = static_cast<uint32_t>(t.in_w * l_.in_c);
-    in.rows = static_cast<uint32_t>(t.in_h);
-    in.src_row_stride = static_cast<uint32_t>(l_.in_w * l_.in_c);
-    in.dst_row_stride = in.row_bytes;
-    jobs.push_back(in);
+    jobs.push_back(tile_input_job(
+        l_, t, at_.input, at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_));
   }
   wt_half_of_[i] = wt_halves_.place(i, t.chunk, load);
   if (load) {
@@ -96,8 +101,9 @@ DramTraffic LayerRun::start_jobs(const std::vector<DmaJob>& jobs, std::size_t li
   return t;
 }
 
-void LayerRun::preloaded(int weight_half) {
+void LayerRun::preloaded(int weight_half, int input_half) {
   wt_halves_.preload(weight_half, 0);
+  if (input_half >= 0) in_halves_.preload(input_half, 0);
   first_tile_planned_ = true;  // the previous layer's run did its bookkeeping too
   load_pending_ = true;        // its load may not have finished: waited for before this layer's first loads
 }
@@ -107,9 +113,17 @@ void LayerRun::prefetch_next_layer(const NextWeights& next) {
   next_ = next;
 }
 
-// During the last tile: the next layer's first chunk into the weight half the last tile does not read.
+// During the last tile: the next layer's first chunk into the weight half the last tile does not read (and,
+// streaming, the next image's first input rows into the input half it does not read).
 void LayerRun::load_next_layer() {
   const std::size_t last = plan_.tiles.size() - 1;
+  next_started_ = hal_.cycles();
+  std::vector<DmaJob> jobs;
+  if (next_.input.row_bytes > 0) {
+    next_in_half_ = 1 - in_half_of_[last];
+    jobs.push_back(next_.input);
+    jobs.back().dst += at_.sram + accel_.caps().in_offset + static_cast<uint32_t>(next_in_half_) * in_half_;
+  }
   next_half_ = 1 - wt_half_of_[last];
   DmaJob w;
   w.src = next_.weights;
@@ -119,7 +133,9 @@ void LayerRun::load_next_layer() {
   q.src = next_.post;
   q.dst = w.dst + align4(w.row_bytes);
   q.row_bytes = next_.post_bytes;
-  next_traffic_ = start_jobs({w, q}, (last + 1) % 2);
+  jobs.push_back(w);
+  jobs.push_back(q);
+  next_traffic_ = start_jobs(jobs, (last + 1) % 2);
   hal_.spend(per_tile_);  // the next layer's first tile's bookkeeping, while this layer's last tile runs
 }
 

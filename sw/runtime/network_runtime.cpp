@@ -63,7 +63,7 @@ BufferHalves NetworkRuntime::halves() const {
 
 // The first weight chunk layer i's plan loads (false if the layer cannot be planned: it fails when it runs).
 bool NetworkRuntime::first_chunk(const LayerShape& g, const ModelLayout& layout, std::size_t i,
-                                 NextWeights& nw) const {
+                                 NextWeights& nw, uint32_t input) const {
   TilePlan plan;
   try {
     plan = plan_tiles(g, halves());
@@ -71,7 +71,8 @@ bool NetworkRuntime::first_chunk(const LayerShape& g, const ModelLayout& layout,
     return false;
   }
   const uint32_t tc = static_cast<uint32_t>(plan.tiles.front().tc);
-  nw = NextWeights{layout.weights[i], layout.post[i], tc * g.filter_bytes(), tc * 12};
+  nw = NextWeights{layout.weights[i], layout.post[i], tc * g.filter_bytes(), tc * 12, {}};
+  if (input != 0) nw.input = tile_input_job(g, plan.tiles.front(), input, 0);
   return true;
 }
 
@@ -85,12 +86,28 @@ bool NetworkRuntime::can_fuse_pool(const golden::QuantLayer& conv, const golden:
 
 RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout& layout,
                               const std::function<void(const LayerReport&)>& progress) {
+  return run_image(model, layout, layout.input, std::nullopt, progress);
+}
+
+RunReport NetworkRuntime::run_image(const golden::QuantModel& model, const ModelLayout& layout,
+                                    uint32_t image_input, std::optional<uint32_t> next_input,
+                                    const std::function<void(const LayerReport&)>& progress) {
   const std::vector<golden::Shape> shapes = golden::validate(model);
   RunReport result;
   result.caps = accel_.caps();
-  preloaded_half_ = -1;
-  preloaded_traffic_ = {};
-  uint32_t input = layout.input;
+  result.start_cycle = hal_.cycles();
+  if (preloaded_input_half_ >= 0) {  // streamed: this image's first loads began in the previous image
+    if (streamed_input_ != image_input) {
+      throw std::logic_error("run_image: the previous image loaded the next input from " +
+                             std::to_string(streamed_input_) + ", this image's is at " +
+                             std::to_string(image_input));
+    }
+    result.start_cycle = streamed_since_;
+  } else {
+    preloaded_half_ = -1;
+    preloaded_traffic_ = {};
+  }
+  uint32_t input = image_input;
   golden::Shape in_shape = model.input;
   const auto finish = [&](LayerReport& r, std::size_t i) {
     if (progress) progress(r);
@@ -121,9 +138,13 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     const uint32_t output = layout.outputs[fuse ? i + 1 : i];
     const std::size_t next = fuse ? i + 2 : i + 1;
     NextWeights nw;
-    const bool prefetch = options_.prefetch_weights && next < model.layers.size() &&
-                          is_accel_layer(model.layers[next]) &&
-                          first_chunk(layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nw);
+    bool prefetch = options_.prefetch_weights && next < model.layers.size() &&
+                    is_accel_layer(model.layers[next]) &&
+                    first_chunk(layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nw);
+    if (next_input && next == model.layers.size() && is_accel_layer(model.layers[0])) {
+      // The last layer: the next image's first layer follows (its input is in DRAM already).
+      prefetch = first_chunk(layer_shape(model, shapes, 0, model.input), layout, 0, nw, *next_input);
+    }
     run_accel_layer(g,
                     {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base},
                     prefetch ? &nw : nullptr, r);
@@ -138,6 +159,8 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     p.fused = true;
     finish(p, ++i);
   }
+  if (preloaded_input_half_ >= 0) streamed_input_ = *next_input;
+  result.end_cycle = hal_.cycles();
   return result;
 }
 
@@ -172,7 +195,7 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& 
   const AccelCounters before = accel_.counters();
   accel_.layer_begin();
   LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
-  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_);
+  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_, preloaded_input_half_);
   if (next != nullptr) run.prefetch_next_layer(*next);
   const DramTraffic traffic = run.run();
   accel_.layer_end();
@@ -180,6 +203,8 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const LayerAddresses& 
   report.dram_read_bytes += traffic.read + preloaded_traffic_.read;
   report.dram_write_bytes += traffic.write + preloaded_traffic_.write;
   preloaded_half_ = run.next_weight_half();
+  preloaded_input_half_ = run.next_input_half();
+  streamed_since_ = run.next_load_cycle();
   preloaded_traffic_ = run.next_traffic();
   report.accel = accel_.counters() - before;
   report.tiles = plan.tiles.size();
