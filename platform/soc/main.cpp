@@ -30,7 +30,7 @@ struct SweepArgs {
 };
 
 struct Args {
-  std::string config_path, workload_path, images, model_path, trace_path;
+  std::string config_path, workload_path, images, batch, model_path, trace_path;
   TraceFlags trace;
   WorkloadOptions wopt;
   RunOptions options;
@@ -119,6 +119,11 @@ void add_options(CLI::App& app, Args& a) {
       "N|all: run N test images (from the workload's images.index) through the whole SoC for each PE\n"
       "kind, check every one against the golden int8 model and report the top-1 accuracy measured on\n"
       "the SoC (default: the workload's images.count; the default LeNet-5 workload runs 300)");
+  app.add_option(
+      "--batch", a.batch,
+      "N: run the images in streams of N (default 1: one at a time): within a stream the next image's\n"
+      "first input rows and weights are loaded while the current image's last layer runs; the report\n"
+      "gives each image's latency and the throughput (docs/runtime.md). 1 <= N <= the number of images");
   app.add_flag(
       "--compare,!--no-compare", a.wopt.compare,
       "run the min accelerator and the multiplier baseline side by side (default); with --no-compare\n"
@@ -166,6 +171,7 @@ void check_args(Args& a) {
     if (!a.wopt.csv_path.empty()) bad("--dma-selftest has no per-layer rows to write: drop --csv");
     if (a.cosim) bad("--dma-selftest does not use the accelerator: drop --cosim");
     if (!a.trace.images.empty()) bad("--dma-selftest runs no images: drop --trace-images");
+    if (!a.batch.empty()) bad("--dma-selftest runs no images: drop --batch");
   }
   a.options.trace = parse_trace_flags(a.trace_path, a.trace);
   std::vector<std::string> inputs = {a.config_path, a.workload_path, a.model_path};
@@ -206,7 +212,9 @@ int run(const Args& a) {
   Workload workload = a.workload_path.empty() ? Workload::load_default(limits, a.model_path)
                                               : Workload::load_file(a.workload_path, limits, a.model_path);
   if (!a.images.empty()) workload.set_image_count(a.images);
-  return run_workload_job(config, workload, a.wopt, a.options);
+  RunOptions options = a.options;
+  if (!a.batch.empty()) options.batch = parse_batch(a.batch, workload.image_count);
+  return run_workload_job(config, workload, a.wopt, options);
 }
 
 }  // namespace

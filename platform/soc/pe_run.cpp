@@ -1,8 +1,10 @@
 #include "platform/soc/pe_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "platform/soc/golden_ahead.h"
@@ -88,6 +90,10 @@ PeRun prepare_pe_run(accel::PeKind kind, const Workload& workload, const std::ve
 }
 
 void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, const ProgramOptions& options) {
+  run.batch = std::max(1u, options.batch);
+  if (run.batch > 1 && run.layout.second_input == 0) {
+    run.layout = sw::plan_layout(run.model, config.map.dram, static_cast<uint32_t>(config.dram.size), true);
+  }
   PeRun* r = &run;
   const hal::SocInfo info = config.soc_info();
   const ImageSet* set = &images;
@@ -100,13 +106,32 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
         Progress progress(std::string("minconv-sim: ") + kind_name(r->kind), "images", set->images.size(),
                           options.quiet);
         GoldenAhead golden(r->model, set->images, options.threads > 1 ? options.threads - 1 : 0);
-        for (std::size_t k = 0; k < set->images.size(); ++k) {
-          const golden::Tensor8 qin = golden.input(k);
-          loader.write(r->layout.input, qin.data.data(), qin.size());  // the next image, as a loader would
+        const std::size_t n = set->images.size();
+        uint64_t stream_start = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+          // Image k is at position `pos` of its stream; the images of a stream alternate between two input
+          // slots, and the next image is placed (as a loader would) before this one's last layer loads it.
+          const std::size_t pos = k % r->batch;
+          const bool streamed_next = pos + 1 < r->batch && k + 1 < n;
+          const uint32_t slot = pos % 2 == 0 ? r->layout.input : r->layout.second_input;
+          const uint32_t other = pos % 2 == 0 ? r->layout.second_input : r->layout.input;
+          if (pos == 0) {
+            const golden::Tensor8 qin = golden.input(k);
+            loader.write(slot, qin.data.data(), qin.size());
+          }
+          if (streamed_next) {
+            const golden::Tensor8 qnext = golden.input(k + 1);
+            loader.write(other, qnext.data.data(), qnext.size());
+          }
           if (options.image_hook) options.image_hook(k, true);
-          const sw::RunReport report = runtime.run(r->model, r->layout);
+          const sw::RunReport report = runtime.run_image(
+              r->model, r->layout, slot, streamed_next ? std::optional<uint32_t>(other) : std::nullopt);
           if (options.image_hook) options.image_hook(k, false);
           if (k == 0) r->report = report;
+          if (pos == 0) stream_start = report.start_cycle;
+          if (!streamed_next) r->stream_cycles += report.end_cycle - stream_start;
+          r->image_cycles.push_back(report.end_cycle - report.start_cycle);
+          for (const sw::LayerReport& l : report.layers) r->accel_busy += l.accel.busy;
           const std::string diff = compare_outputs(*r, report, golden.take(k), loader);
           if (!diff.empty()) {
             r->mismatch = "image " + std::to_string(set->first + k) + ", " + diff;

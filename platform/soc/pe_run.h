@@ -29,6 +29,13 @@ struct PeRun {
   double host_seconds = 0;     // host time of the SoC program (simulation and golden checks)
   double prepare_seconds = 0;  // host time of calibration, quantization and layout
   bool calibration_cached = false;  // the calibration came from the cache
+  // Batch streaming (--batch, docs/runtime.md). CPU cycles.
+  unsigned batch = 1;  // images per stream
+  std::vector<uint64_t>
+      image_cycles;  // each image's latency: its first load issued to its last output written
+  uint64_t stream_cycles =
+      0;                    // sum over the streams: first load of its first image to last output of its last
+  uint64_t accel_busy = 0;  // accelerator busy cycles (its own clock) over every image
 
   double accuracy() const { return images_run > 0 ? double(correct) / images_run : 0.0; }
 };
@@ -47,10 +54,14 @@ struct ProgramOptions {
   // Called at the start (begin = true) and at the end of each image k, from the program (e.g. to trace it).
   std::function<void(std::size_t k, bool begin)> image_hook;
   int threads = 1;  // > 1: the golden model checks the images on threads - 1 worker threads (GoldenAhead)
+  // Images per stream (--batch): the images run in streams of `batch` (the last one may be shorter); within a
+  // stream the next image's first loads overlap the current image's last tile (NetworkRuntime::run_image).
+  unsigned batch = 1;
 };
 
 // Builds run.soc (named soc_<kind>) with a program that loads the model and runs `images` one after the
-// other; `images` must outlive the simulation.
+// other (in streams of options.batch); `images` must outlive the simulation. With a batch above 1 the
+// layout gets its second input slot (ModelLayout::second_input).
 void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, const ProgramOptions& options);
 
 }  // namespace minconv::platform

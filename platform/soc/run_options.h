@@ -20,6 +20,7 @@ struct RunOptions {
   bool quiet = false;       // --quiet: no progress lines
   int threads = 1;          // -j/--threads: calibration, golden checks beside the simulation (same results)
   std::string cache_dir;    // --cache-dir: calibration cache (calibration_cache.h); "" = none (--no-cache)
+  unsigned batch = 1;       // --batch: images per stream (docs/runtime.md, "Batch streaming")
 };
 
 // Exit codes of minconv-sim.

@@ -114,6 +114,7 @@ void prepare_job(Job& job, const SocConfig& config, const Workload& workload, co
     ProgramOptions program;
     program.quiet = options.quiet;
     program.threads = options.threads;
+    program.batch = options.batch;
     if (job.trace) {
       std::optional<TraceSession>& trace = job.trace;
       program.image_hook = [&trace, &r](std::size_t k, bool begin) { trace->on_image(*r.soc, k, begin); };
@@ -135,6 +136,20 @@ void print_host_phases(const Job& job, double total, int threads) {
 }
 
 }  // namespace
+
+unsigned parse_batch(const std::string& text, unsigned images) {
+  const auto bad = [](const std::string& why) { throw config::ConfigError("--batch: error: " + why); };
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(text) == 0) {
+    bad("expected a positive number of images, got '" + text + "'");
+  }
+  const unsigned long n = std::stoul(text);
+  if (n > images) {
+    bad("a batch of " + text + " images, but the run has " + std::to_string(images) + " image" +
+        (images == 1 ? "" : "s") + " (--images, or the workload's images.count)");
+  }
+  return static_cast<unsigned>(n);
+}
 
 WorkloadLimits workload_limits(const SocConfig& config, bool compare) {
   WorkloadLimits l;

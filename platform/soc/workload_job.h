@@ -16,6 +16,10 @@ struct WorkloadOptions {
 // runs are `compare` (both PE kinds) or only the configured kind.
 WorkloadLimits workload_limits(const SocConfig& config, bool compare);
 
+// --batch TEXT for a run of `images` images: a whole number from 1 to `images`. Throws config::ConfigError
+// ("--batch: error: ...") otherwise.
+unsigned parse_batch(const std::string& text, unsigned images);
+
 // Runs the workload's test images on the SoC with the min accelerator and (compare) again with the
 // multiplier one, checks every image's every layer bit for bit against the golden int8 model, prints the
 // side-by-side report with the accuracy measured on the SoC, and writes the JSON and CSV reports. Returns an

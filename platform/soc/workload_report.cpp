@@ -137,6 +137,32 @@ std::vector<Row> run_rows(const PeRun& run, const SocConfig& config) {
   return rows;
 }
 
+StreamFigures stream_figures(const PeRun& run, const SocConfig& c) {
+  const double accel_per_cpu = c.accel->clock_mhz / c.cpu.clock_mhz;
+  const auto accel_cycles = [&](uint64_t cpu) {
+    return static_cast<uint64_t>(double(cpu) * accel_per_cpu + 0.5);
+  };
+  StreamFigures f;
+  f.batch = run.batch;
+  f.images = static_cast<unsigned>(run.image_cycles.size());
+  f.cycles = accel_cycles(run.stream_cycles);
+  f.us = double(run.stream_cycles) / c.cpu.clock_mhz;
+  f.images_per_s = f.us > 0 ? f.images / (f.us * 1e-6) : 0;
+  f.accel_busy = run.accel_busy;
+  double sum = 0;
+  for (uint64_t cpu : run.image_cycles) {
+    const uint64_t v = accel_cycles(cpu);
+    f.latency.push_back(v);
+    sum += double(v);
+  }
+  if (!f.latency.empty()) {
+    f.latency_min = *std::min_element(f.latency.begin(), f.latency.end());
+    f.latency_max = *std::max_element(f.latency.begin(), f.latency.end());
+    f.latency_mean = sum / double(f.latency.size());
+  }
+  return f;
+}
+
 void print_report(const std::vector<PeRun>& runs, const SocConfig& c, const Workload& wl) {
   std::printf("\nSoC: accelerator at %.0f MHz, DRAM peak %.2f GB/s, CPU %.0f MHz\n", c.accel->clock_mhz,
               c.dram.peak_bandwidth_bytes_per_s() / 1e9, c.cpu.clock_mhz);
@@ -145,7 +171,14 @@ void print_report(const std::vector<PeRun>& runs, const SocConfig& c, const Work
     std::printf("  %s: %ux%u PE array, %.0f NAND2-eq (%.4f mm^2, Yosys, PEs only)\n", kind_name(r.kind),
                 r.report.caps.rows, r.report.caps.cols, area, area * c.costs.nand2_um2 * 1e-6);
   }
-  std::printf("per inference (image %u; the timing does not depend on the image):\n", wl.image_index);
+  if (runs.front().batch > 1) {
+    std::printf(
+        "per inference (image %u, the first of its stream: its last layer also starts loading the next "
+        "image):\n",
+        wl.image_index);
+  } else {
+    std::printf("per inference (image %u; the timing does not depend on the image):\n", wl.image_index);
+  }
   if (runs.size() == 2) {
     print_pair(run_rows(runs[0], c), run_rows(runs[1], c));
   } else {
@@ -165,6 +198,17 @@ void print_report(const std::vector<PeRun>& runs, const SocConfig& c, const Work
         kind_name(r.kind), (unsigned long long)t.cycles, t.x_bound(), t.bound_cycles,
         r.report.caps.rows * r.report.caps.cols,
         c.dram.peak_bandwidth_bytes_per_s() / (c.accel->clock_mhz * 1e6), t.compute_cycles, t.memory_cycles);
+  }
+  for (const PeRun& r : runs) {
+    const StreamFigures f = stream_figures(r, c);
+    if (f.images == 0) continue;
+    const std::string how = f.batch == 1 ? "one at a time" : "in streams of " + std::to_string(f.batch);
+    std::printf(
+        "%s: %u image%s %s: %llu cycles (%.2f us), %.*f images/s; latency per image min %llu, mean %.0f, max "
+        "%llu cycles\n",
+        kind_name(r.kind), f.images, f.images == 1 ? "" : "s", how.c_str(), (unsigned long long)f.cycles,
+        f.us, f.images_per_s >= 100 ? 0 : 2, f.images_per_s, (unsigned long long)f.latency_min,
+        f.latency_mean, (unsigned long long)f.latency_max);
   }
   for (const PeRun& r : runs) print_outcome(r, wl);
 }
@@ -203,6 +247,16 @@ nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& conf
     j["host_seconds_calibration"] = r.prepare_seconds;
     j["calibration_cached"] = r.calibration_cached;
     j["simulated_us"] = r.soc->elapsed().to_seconds() * 1e6;
+    const StreamFigures f = stream_figures(r, config);
+    j["batch"] = f.batch;
+    j["stream"] = {
+        {"images", f.images},
+        {"cycles", f.cycles},
+        {"us", f.us},
+        {"images_per_s", f.images_per_s},
+        {"latency_cycles", {{"min", f.latency_min}, {"mean", f.latency_mean}, {"max", f.latency_max}}},
+        {"image_latency_cycles", f.latency},
+        {"accel_busy_cycles", f.accel_busy}};
     j["stats"] = stats_to_json(r.soc->stats_sources(), r.soc->elapsed());
     const nlohmann::json cosim = r.soc->accel()->engine_stats();
     if (!cosim.is_null()) j["cosim"] = cosim;
@@ -215,13 +269,22 @@ std::string report_csv(const std::vector<PeRun>& runs, const SocConfig& config) 
   std::ostringstream csv;
   csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_"
          "utilization,"
-         "stall_cycles,energy_uj,bound_cycles,bound,x_bound\n";
+         "stall_cycles,energy_uj,bound_cycles,bound,x_bound,batch,stream_cycles,images_per_s,"
+         "image_latency_min,image_latency_mean,image_latency_max\n";
   for (const PeRun& r : runs) {
-    for (const Row& a : run_rows(r, config)) {
+    const StreamFigures f = stream_figures(r, config);
+    const std::vector<Row> rows = run_rows(r, config);
+    for (const Row& a : rows) {
       csv << kind_name(r.kind) << "," << a.name << "," << a.where << "," << a.macs << "," << a.cycles << ","
           << a.latency_us << "," << a.read << "," << a.write << "," << a.gbps << "," << a.util << ","
           << a.stall << "," << a.energy_uj << "," << a.bound_cycles << "," << a.binding() << ","
-          << a.x_bound() << "\n";
+          << a.x_bound();
+      if (&a == &rows.back()) {  // the run's stream figures on its total row
+        csv << "," << f.batch << "," << f.cycles << "," << f.images_per_s << "," << f.latency_min << ","
+            << f.latency_mean << "," << f.latency_max << "\n";
+      } else {
+        csv << ",,,,,,\n";
+      }
     }
   }
   return csv.str();

@@ -32,6 +32,19 @@ struct Row {
 // The per-layer rows of a run, and their total as the last row.
 std::vector<Row> run_rows(const PeRun& run, const SocConfig& config);
 
+// A run's images end to end (--batch: streams of `batch` images), in accelerator cycles.
+struct StreamFigures {
+  unsigned batch = 1, images = 0;
+  uint64_t cycles = 0;      // every stream, first load of its first image to last output of its last, summed
+  double us = 0;            // the same in simulated microseconds
+  double images_per_s = 0;  // images / simulated seconds
+  uint64_t latency_min = 0, latency_max = 0;  // per image: its first load issued to its last output written
+  double latency_mean = 0;
+  std::vector<uint64_t> latency;  // each image's
+  uint64_t accel_busy = 0;        // accelerator busy cycles over every image
+};
+StreamFigures stream_figures(const PeRun& run, const SocConfig& config);
+
 // The side-by-side (or single-run) table, each SoC's component statistics, and one line per run saying
 // whether it was bit-exact and its accuracy.
 void print_report(const std::vector<PeRun>& runs, const SocConfig& config, const Workload& workload);

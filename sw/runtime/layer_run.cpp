@@ -52,14 +52,13 @@ std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t wei
   return jobs;
 }
 
-// The input window of tile t (its slice of channels: a 3-D strided job) into the input half at `dst`.
-DmaJob LayerRun::input_job(const Tile& t, uint32_t dst) const {
+DmaJob tile_input_job(const LayerShape& l, const Tile& t, uint32_t input, uint32_t dst) {
   DmaJob in;
-  in.src = at_.input + static_cast<uint32_t>((t.y_lo * l_.in_w + t.x_lo) * l_.in_c + t.ic0);
+  in.src = input + static_cast<uint32_t>((t.y_lo * l.in_w + t.x_lo) * l.in_c + t.ic0);
   in.dst = dst;
-  const uint32_t row = static_cast<uint32_t>(l_.in_w * l_.in_c);  // one input row in DRAM
-  if (t.icn == l_.in_c) {
-    in.row_bytes = static_cast<uint32_t>(t.in_w * l_.in_c);
+  const uint32_t row = static_cast<uint32_t>(l.in_w * l.in_c);  // one input row in DRAM
+  if (t.icn == l.in_c) {
+    in.row_bytes = static_cast<uint32_t>(t.in_w * l.in_c);
     in.rows = static_cast<uint32_t>(t.in_h);
     in.src_row_stride = row;
     in.dst_row_stride = in.row_bytes;
@@ -67,7 +66,7 @@ DmaJob LayerRun::input_job(const Tile& t, uint32_t dst) const {
     in.row_bytes = static_cast<uint32_t>(t.icn);
     in.rows = static_cast<uint32_t>(t.in_w);
     in.planes = static_cast<uint32_t>(t.in_h);
-    in.src_row_stride = static_cast<uint32_t>(l_.in_c);
+    in.src_row_stride = static_cast<uint32_t>(l.in_c);
     in.dst_row_stride = in.row_bytes;
     in.src_plane_stride = row;
     in.dst_plane_stride = static_cast<uint32_t>(t.in_w * t.icn);
@@ -85,7 +84,10 @@ void LayerRun::prefetch(std::size_t i) {
   std::vector<DmaJob> jobs;
   bool load = false;
   in_half_of_[i] = in_halves_.place(i, plan_.item_in(t), load);
-  if (load) jobs.push_back(input_job(t, at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_));
+  if (load) {
+    jobs.push_back(tile_input_job(
+        l_, t, at_.input, at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_));
+  }
   wt_half_of_[i] = wt_halves_.place(i, plan_.item_wt(t), load);
   if (load) {
     const uint32_t dst = at_.sram + caps.wt_offset + static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
@@ -114,8 +116,9 @@ DramTraffic LayerRun::start_jobs(const std::vector<DmaJob>& jobs, std::size_t li
   return t;
 }
 
-void LayerRun::preloaded(int weight_half) {
+void LayerRun::preloaded(int weight_half, int input_half) {
   wt_halves_.preload(weight_half, 0);
+  if (input_half >= 0) in_halves_.preload(input_half, 0);
   first_tile_planned_ = true;  // the previous layer's run did its bookkeeping too
   load_pending_ = true;        // its load may not have finished: waited for before this layer's first loads
 }
@@ -125,12 +128,22 @@ void LayerRun::prefetch_next_layer(const NextWeights& next) {
   next_ = next;
 }
 
-// During the last tile: the next layer's first chunk into the weight half the last tile does not read.
+// During the last tile: the next layer's first chunk into the weight half the last tile does not read (and,
+// streaming, the next image's first input rows into the input half it does not read).
 void LayerRun::load_next_layer() {
   const std::size_t last = plan_.tiles.size() - 1;
+  next_started_ = hal_.cycles();
+  std::vector<DmaJob> jobs;
+  if (next_.input.row_bytes > 0) {
+    next_in_half_ = 1 - in_half_of_[last];
+    jobs.push_back(next_.input);
+    jobs.back().dst += at_.sram + accel_.caps().in_offset + static_cast<uint32_t>(next_in_half_) * in_half_;
+  }
   next_half_ = 1 - wt_half_of_[last];
-  std::vector<DmaJob> jobs = next_.jobs;
-  for (DmaJob& j : jobs) j.dst += at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
+  for (DmaJob j : next_.jobs) {
+    j.dst += at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
+    jobs.push_back(j);
+  }
   next_traffic_ = start_jobs(jobs, (last + 1) % 2);
   hal_.spend(per_tile_);  // the next layer's first tile's bookkeeping, while this layer's last tile runs
 }

@@ -33,25 +33,35 @@ std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t wei
 // weight_jobs with dst 0 (LayerRun adds the half's address).
 struct NextWeights {
   std::vector<DmaJob> jobs;
+  // Batch streaming: the next layer is the next image's first layer, whose input is already in DRAM; its
+  // first tile's input (tile_input_job; dst is the offset in the input half) goes into the input half the
+  // last tile does not read. row_bytes == 0: no input (the next layer's input is this layer's output).
+  DmaJob input;
 };
+
+// The DMA job that loads tile `t`'s input window of layer `l` (its slice of channels: a 3-D strided job) from
+// the HWC tensor at `input` to `dst`.
+DmaJob tile_input_job(const LayerShape& l, const Tile& t, uint32_t input, uint32_t dst);
 
 class LayerRun {
  public:
   LayerRun(hal::Hal& hal, DmaDriver& dma, AccelDriver& accel, const LayerShape& layer, const TilePlan& plan,
            const LayerAddresses& at, uint32_t per_tile_cpu_cycles);
   // The weight half that holds (or is being loaded with, on the load channel) chunk 0 of this layer: the
-  // previous layer's run started that load; this run waits for it before its own first loads.
-  void preloaded(int weight_half);
+  // previous layer's run started that load; this run waits for it before its own first loads. input_half
+  // (batch streaming, >= 0): the input half that likewise holds tile 0's input rows.
+  void preloaded(int weight_half, int input_half = -1);
   // Loads `next` during the last tile (see NextWeights).
   void prefetch_next_layer(const NextWeights& next);
   // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved for this layer.
   DramTraffic run();
   // After run(): where the next layer's chunk is (-1: none was loaded) and the bytes that moved it.
   int next_weight_half() const { return next_half_; }
+  int next_input_half() const { return next_in_half_; }       // -1: no input rows were loaded
+  uint64_t next_load_cycle() const { return next_started_; }  // CPU cycle the next layer's loads began
   const DramTraffic& next_traffic() const { return next_traffic_; }
 
  private:
-  DmaJob input_job(const Tile& t, uint32_t dst) const;
   void prefetch(std::size_t i);
   void load_next_layer();
   DramTraffic start_jobs(const std::vector<DmaJob>& jobs, std::size_t list_slot);
@@ -76,6 +86,8 @@ class LayerRun {
   bool first_tile_planned_ = false;
   NextWeights next_;
   int next_half_ = -1;
+  int next_in_half_ = -1;
+  uint64_t next_started_ = 0;
   DramTraffic next_traffic_;
 };
 

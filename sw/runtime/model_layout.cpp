@@ -12,7 +12,7 @@ bool is_compute(const golden::QuantLayer& l) {
 }
 }  // namespace
 
-ModelLayout plan_layout(const golden::QuantModel& model, uint32_t base, uint32_t size) {
+ModelLayout plan_layout(const golden::QuantModel& model, uint32_t base, uint32_t size, bool second_input) {
   const std::vector<golden::Shape> shapes = golden::validate(model);
   ModelLayout l;
   uint64_t at = align(base, 64);
@@ -33,6 +33,8 @@ ModelLayout plan_layout(const golden::QuantModel& model, uint32_t base, uint32_t
     l.output_bytes.push_back(static_cast<uint32_t>(bytes));
     l.outputs.push_back(take(bytes));
   }
+  if (second_input)
+    l.second_input = take(static_cast<uint64_t>(model.input.h) * model.input.w * model.input.c);
   l.end = static_cast<uint32_t>(at);
   if (at > static_cast<uint64_t>(base) + size) {
     throw golden::ModelError("the model needs " + std::to_string(at - base) + " bytes of DRAM, only " +

@@ -93,9 +93,10 @@ TilePlan NetworkRuntime::cached_plan(const LayerShape& g, const BufferHalves& h)
 
 // Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has prefetched
 // its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
-// planned (it fails when it runs).
+// planned (it fails when it runs). `input` (streaming, non-zero): layer i is the next image's first layer,
+// whose first tile's input is loaded from there too.
 bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g,
-                               const ModelLayout& layout, std::size_t i, NextLayer& next) const {
+                               const ModelLayout& layout, std::size_t i, NextLayer& next, uint32_t input) const {
   const double hidden = static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back()));
   try {
     next.plan = cached_plan(g, halves(hidden));
@@ -103,6 +104,7 @@ bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, 
     return false;
   }
   next.weights.jobs = weight_jobs(g, next.plan.tiles.front(), layout.weights[i], layout.post[i], 0);
+  if (input != 0) next.weights.input = tile_input_job(g, next.plan.tiles.front(), input, 0);
   return true;
 }
 
@@ -116,13 +118,29 @@ bool NetworkRuntime::can_fuse_pool(const golden::QuantLayer& conv, const golden:
 
 RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout& layout,
                               const std::function<void(const LayerReport&)>& progress) {
+  return run_image(model, layout, layout.input, std::nullopt, progress);
+}
+
+RunReport NetworkRuntime::run_image(const golden::QuantModel& model, const ModelLayout& layout,
+                                    uint32_t image_input, std::optional<uint32_t> next_input,
+                                    const std::function<void(const LayerReport&)>& progress) {
   const std::vector<golden::Shape> shapes = golden::validate(model);
   RunReport result;
   result.caps = accel_.caps();
-  preloaded_half_ = -1;
-  preloaded_traffic_ = {};
-  std::optional<NextLayer> next_plan;  // the next layer's plan, when this one prefetches its first chunk
-  uint32_t input = layout.input;
+  result.start_cycle = hal_.cycles();
+  if (preloaded_input_half_ >= 0) {  // streamed: this image's first loads began in the previous image
+    if (streamed_input_ != image_input) {
+      throw std::logic_error("run_image: the previous image loaded the next input from " +
+                             std::to_string(streamed_input_) + ", this image's is at " +
+                             std::to_string(image_input));
+    }
+    result.start_cycle = streamed_since_;
+  } else {
+    preloaded_half_ = -1;
+    preloaded_traffic_ = {};
+    next_plan_.reset();
+  }
+  uint32_t input = image_input;
   golden::Shape in_shape = model.input;
   const auto finish = [&](LayerReport& r, std::size_t i) {
     if (progress) progress(r);
@@ -153,16 +171,19 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     const uint32_t output = layout.outputs[fuse ? i + 1 : i];
     const std::size_t next = fuse ? i + 2 : i + 1;
     check_layer(g);
-    const TilePlan plan = next_plan ? std::move(next_plan->plan) : cached_plan(g, halves(0));
-    next_plan.reset();
+    const TilePlan plan = next_plan_ ? std::move(next_plan_->plan) : cached_plan(g, halves(0));
+    next_plan_.reset();
     NextLayer nl;
-    const bool prefetch =
-        options_.prefetch_weights && next < model.layers.size() && is_accel_layer(model.layers[next]) &&
-        plan_next(g, plan, layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nl);
+    bool prefetch = options_.prefetch_weights && next < model.layers.size() && is_accel_layer(model.layers[next]) &&
+                    plan_next(g, plan, layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nl);
+    if (next_input && next == model.layers.size() && is_accel_layer(model.layers[0])) {
+      // The last layer: the next image's first layer follows (its input is in DRAM already).
+      prefetch = plan_next(g, plan, layer_shape(model, shapes, 0, model.input), layout, 0, nl, *next_input);
+    }
     run_accel_layer(g, plan,
                     {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base},
                     prefetch ? &nl.weights : nullptr, r);
-    if (prefetch) next_plan = std::move(nl);
+    if (prefetch) next_plan_ = std::move(nl);
     r.cpu_cycles = hal_.cycles() - t0;
     finish(r, i);
     if (!fuse) continue;
@@ -174,6 +195,8 @@ RunReport NetworkRuntime::run(const golden::QuantModel& model, const ModelLayout
     p.fused = true;
     finish(p, ++i);
   }
+  if (preloaded_input_half_ >= 0) streamed_input_ = *next_input;
+  result.end_cycle = hal_.cycles();
   return result;
 }
 
@@ -208,7 +231,7 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   const AccelCounters before = accel_.counters();
   accel_.layer_begin();
   LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
-  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_);
+  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_, preloaded_input_half_);
   if (next != nullptr) run.prefetch_next_layer(*next);
   const DramTraffic traffic = run.run();
   accel_.layer_end();
@@ -216,6 +239,8 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   report.dram_read_bytes += traffic.read + preloaded_traffic_.read;
   report.dram_write_bytes += traffic.write + preloaded_traffic_.write;
   preloaded_half_ = run.next_weight_half();
+  preloaded_input_half_ = run.next_input_half();
+  streamed_since_ = run.next_load_cycle();
   preloaded_traffic_ = run.next_traffic();
   report.accel = accel_.counters() - before;
   report.tiles = plan.tiles.size();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,9 @@ struct LayerReport {
 struct RunReport {
   std::vector<LayerReport> layers;
   AccelCaps caps;
+  // CPU cycles: the image's first load was issued (streamed: during the previous image's last tile) and its
+  // last output was written. end_cycle - start_cycle is the image's latency.
+  uint64_t start_cycle = 0, end_cycle = 0;
 };
 
 class NetworkRuntime {
@@ -74,6 +78,13 @@ class NetworkRuntime {
   // `progress` (optional) is called after each layer. Throws AccelError, DmaError or std::runtime_error.
   RunReport run(const golden::QuantModel& model, const ModelLayout& layout,
                 const std::function<void(const LayerReport&)>& progress = {});
+  // Batch streaming (docs/runtime.md): runs one image of a stream, its input at `input`. With `next_input`,
+  // the next image's first layer's first tile (its input rows from next_input and its weight chunk) is loaded
+  // during this image's last tile, and the next call, which must be for input == next_input, starts from it.
+  // Throws std::logic_error if the previous call streamed another input than `input`.
+  RunReport run_image(const golden::QuantModel& model, const ModelLayout& layout, uint32_t input,
+                      std::optional<uint32_t> next_input,
+                      const std::function<void(const LayerReport&)>& progress = {});
 
  private:
   bool can_fuse_pool(const golden::QuantLayer& conv, const golden::QuantLayer& pool,
@@ -94,8 +105,9 @@ class NetworkRuntime {
     TilePlan plan;
     NextWeights weights;
   };
+  // `input` (streaming, non-zero): also tile 0's input of layer i from the tensor there.
   bool plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g, const ModelLayout& layout,
-                 std::size_t i, NextLayer& next) const;
+                 std::size_t i, NextLayer& next, uint32_t input = 0) const;
   void run_accel_layer(const LayerShape& layer, const TilePlan& plan, const LayerAddresses& at,
                        const NextWeights* next, LayerReport& report);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
@@ -111,6 +123,12 @@ class NetworkRuntime {
   mutable std::map<std::string, TilePlan> plans_;  // cached_plan()
   int preloaded_half_ = -1;        // weight half holding the next layer's first chunk, or -1
   DramTraffic preloaded_traffic_;  // the bytes that loaded it (counted to the layer that uses them)
+  // Batch streaming: the input half holding the next image's first input rows (-1: none), that image's
+  // input address, and the CPU cycle its loads began.
+  int preloaded_input_half_ = -1;
+  uint32_t streamed_input_ = 0;
+  uint64_t streamed_since_ = 0;
+  std::optional<NextLayer> next_plan_;  // the next layer's plan, when the running one prefetches its chunk
 };
 
 }  // namespace minconv::sw

@@ -41,6 +41,13 @@ void read_report(const nlohmann::json& j, Result& r) {
   r.bound_cycles = t.at("bound_cycles");
   r.x_bound = t.at("x_bound");
   r.images = run.at("images");
+  r.batch = run.at("batch");
+  const nlohmann::json& stream = run.at("stream");
+  r.stream_cycles = stream.at("cycles");
+  r.images_per_s = stream.at("images_per_s");
+  r.latency_min = stream.at("latency_cycles").at("min");
+  r.latency_mean = stream.at("latency_cycles").at("mean");
+  r.latency_max = stream.at("latency_cycles").at("max");
   if (run.contains("accuracy")) r.accuracy = run.at("accuracy");
   r.host_seconds = run.at("host_seconds");
   const nlohmann::json& c = j.at("config");
@@ -84,7 +91,8 @@ std::string results_csv(const Spec& spec, const std::vector<Result>& results) {
   csv << "point";
   for (const Axis& a : spec.axes) csv << "," << a.key;
   csv << ",status,pe,rows,cols,pes,area_nand2,cycles,latency_us,dram_bytes,bandwidth_gbps,pe_utilization,"
-         "energy_uj,bound_cycles,x_bound,accuracy,images,host_seconds,error\n";
+         "energy_uj,bound_cycles,x_bound,accuracy,images,batch_size,stream_cycles,images_per_s,image_latency_min,"
+         "image_latency_mean,image_latency_max,host_seconds,error\n";
   for (const Result& r : results) {
     csv << r.point.id;
     for (const std::string& v : r.point.values) csv << "," << v;
@@ -95,7 +103,9 @@ std::string results_csv(const Spec& spec, const std::vector<Result>& results) {
     if (r.accuracy >= 0) csv << r.accuracy;
     std::string error = r.error;
     for (char& c : error) c = (c == ',' || c == '\n' || c == '"') ? ';' : c;
-    csv << "," << r.images << "," << r.host_seconds << "," << error << "\n";
+    csv << "," << r.images << "," << r.batch << "," << r.stream_cycles << "," << r.images_per_s << ","
+        << r.latency_min << "," << r.latency_mean << "," << r.latency_max << "," << r.host_seconds << ","
+        << error << "\n";
   }
   return csv.str();
 }

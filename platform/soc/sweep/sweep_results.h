@@ -22,6 +22,9 @@ struct Result {
   double area_nand2 = 0, cycles = 0, latency_us = 0, dram_bytes = 0, bandwidth_gbps = 0, utilization = 0;
   double energy_uj = 0, bound_cycles = 0, x_bound = 0, accuracy = -1, host_seconds = 0;
   unsigned images = 0;
+  // The point's images end to end (--batch): images per stream, throughput, per-image latency in cycles.
+  unsigned batch = 0;
+  double stream_cycles = 0, images_per_s = 0, latency_min = 0, latency_mean = 0, latency_max = 0;
   double peak_bytes_per_cycle = 0;  // DRAM peak per accelerator cycle (the roofline's slope)
   std::vector<LayerResult> layers;
 };

@@ -55,6 +55,8 @@ std::string command(const Spec& spec, const Options& o, const std::string& dir, 
   std::string cmd = quoted(o.self_exe) + " -q --no-compare --config " + quoted(pd + "/config.yaml");
   if (!spec.workload_path.empty()) cmd += " --workload " + quoted(absolute(spec.workload_path));
   if (!spec.images.empty()) cmd += " --images " + quoted(spec.images);
+  const std::string batch = point_batch(spec, p);
+  if (!batch.empty()) cmd += " --batch " + quoted(batch);
   cmd += " --report " + quoted(pd + "/report.json") + " > " + quoted(pd + "/log.txt") + " 2>&1; echo $? > " +
          quoted(pd + "/exit_code");
   return cmd;

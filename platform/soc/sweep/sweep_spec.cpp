@@ -70,6 +70,7 @@ Spec Spec::from_yaml(const config::YamlMap& root) {
   s.config_path = relative_to(folder, root.str_or("config", ""));
   s.workload_path = relative_to(folder, root.str_or("workload", ""));
   s.images = root.str_or("images", "");
+  s.batch = root.str_or("batch", "");
   std::vector<std::string> keys;
   for (const config::YamlMap& a : root.maps("axes")) {
     Axis axis;
@@ -116,6 +117,13 @@ std::vector<Point> expand(const Spec& spec) {
   return points;
 }
 
+std::string point_batch(const Spec& spec, const Point& point) {
+  for (std::size_t a = 0; a < spec.axes.size(); ++a) {
+    if (spec.axes[a].key == "batch") return point.values[a];
+  }
+  return spec.batch;
+}
+
 std::string point_config(const Spec& spec, const std::string& base_yaml, const Point& point,
                          double min_pe_area, double mul_pe_area) {
   YAML::Node root = YAML::Load(base_yaml);
@@ -125,6 +133,7 @@ std::string point_config(const Spec& spec, const std::string& base_yaml, const P
       iso = point.values[a] == "true";
       continue;
     }
+    if (spec.axes[a].key == "batch") continue;  // a command-line option of the point (point_batch)
     YAML::Node node = at_path(root, spec.axes[a].key, spec.source);
     node = point.values[a];  // sets the value in the tree
   }

@@ -10,9 +10,9 @@
 
 namespace minconv::platform::sweep {
 
-// One axis: a key of the SoC YAML by its dotted path ("accel.rows", "dram.bytes_per_cycle"), or the special
-// key "iso_area" (true: a min point gets as many PEs as fit the area of the multiplier array of its rows and
-// cols), and the values it takes (as written in the YAML).
+// One axis: a key of the SoC YAML by its dotted path ("accel.rows", "dram.bytes_per_cycle"), or one of the
+// special keys "iso_area" (true: a min point gets as many PEs as fit the area of the multiplier array of its
+// rows and cols) and "batch" (the point's --batch), and the values it takes (as written in the YAML).
 struct Axis {
   std::string key;
   std::vector<std::string> values;
@@ -24,6 +24,7 @@ struct Spec {
   std::string config_path;    // base SoC YAML (absolute or relative to the working directory); "" = default
   std::string workload_path;  // workload YAML; "" = the embedded default
   std::string images;         // --images for every point ("" = the workload's own count)
+  std::string batch;          // --batch for every point ("" = 1), unless an axis "batch" sets it
   std::vector<Axis> axes;
 
   // Throws config::ConfigError naming file, line and key. Paths in the file are relative to its folder.
@@ -41,6 +42,9 @@ struct Point {
 
 // Every point in a fixed order (the last axis varies fastest).
 std::vector<Point> expand(const Spec& spec);
+
+// The --batch of a point ("" = none): its "batch" axis value, else the sweep's batch.
+std::string point_batch(const Spec& spec, const Point& point);
 
 // The SoC YAML of a point: the base configuration (text) with each axis key set. Throws config::ConfigError
 // if a key does not exist in the base configuration (a sweep must not silently add keys).

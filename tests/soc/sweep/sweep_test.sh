@@ -4,13 +4,15 @@
 # 2. The same sweep emitted as jobs, run through GNU parallel and merged gives the same CSV (host seconds aside).
 # 3. A restarted sweep skips the points already in results.csv.
 # 4. A failing point is a row with its error; the sweep still exits 0.
+# 5. batch is an axis: each point's --batch; its stream figures are columns (a streamed batch has the higher
+#    throughput), and a batch above the images is a failed point.
 set -u
 sim=$1
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-strip() { cut -d, -f1-19 "$1"; }  # point, 2 axes, status .. images: all but host_seconds and error
+strip() { cut -d, -f1-25 "$1"; }  # point, 2 axes, status .. image_latency_max: all but host_seconds and error
 
 "$sim" sweep "$here/tiny.yaml" -o "$dir/native" -j 2 -q || fail "native sweep exited $?"
 [ "$(wc -l < "$dir/native/results.csv")" -eq 5 ] || fail "expected 4 rows: $(cat "$dir/native/results.csv")"
@@ -34,4 +36,17 @@ echo "$out" | grep -q "0 to run (4 already in results.csv)" || fail "restart did
 "$sim" sweep "$here/bad_point.yaml" -o "$dir/bad" -q || fail "a failed point stopped the sweep"
 grep -q '^rows=65,65,failed,.*accel.rows.*out of range' "$dir/bad/results.csv" || fail "no failed row: $(cat "$dir/bad/results.csv")"
 grep -q '^rows=8,8,ok,' "$dir/bad/results.csv" || fail "the good point is missing"
-echo "ok: native, GNU parallel + merge, restart and failed points"
+grep -q -- '--batch' "$dir/jobs/commands.txt" && fail "--batch in the commands of a sweep without it"
+"$sim" sweep "$here/batch.yaml" -o "$dir/batch" -j 2 -q || fail "batch sweep exited $?"
+csv="$dir/batch/results.csv"
+head -1 "$csv" | grep -q ',images,batch_size,stream_cycles,images_per_s,image_latency_min,image_latency_mean,image_latency_max,host_seconds,' ||
+  fail "batch columns missing: $(head -1 "$csv")"
+grep -q -- "--batch '3'" "$dir/batch/commands.txt" || fail "no --batch in the point commands"
+grep -q '^batch=4_pe=min,4,min,failed,.*--batch: error: a batch of 4 images' "$csv" || fail "no failed batch row: $(cat "$csv")"
+col() { awk -F, -v p="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) n = i } $1 == p { print $n }' "$csv"; }
+[ "$(col batch=1_pe=min batch_size)" = 1 ] && [ "$(col batch=3_pe=min batch_size)" = 3 ] || fail "batch column: $(cat "$csv")"
+awk -v a="$(col batch=1_pe=min images_per_s)" -v b="$(col batch=3_pe=min images_per_s)" 'BEGIN { exit !(b > a && a > 0) }' ||
+  fail "streaming did not raise the throughput: $(cat "$csv")"
+awk -v a="$(col batch=1_pe=min stream_cycles)" -v b="$(col batch=3_pe=min stream_cycles)" 'BEGIN { exit !(b < a) }' ||
+  fail "streaming did not shorten the run: $(cat "$csv")"
+echo "ok: native, GNU parallel + merge, restart, failed points and the batch axis"
