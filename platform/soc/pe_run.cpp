@@ -37,14 +37,18 @@ int64_t element(const std::vector<uint8_t>& got, bool raw, std::size_t k) {
   return v;
 }
 
-// "" if every layer's output in DRAM equals the golden model's, else the first difference. A conv whose
-// output was pooled on chip has none in DRAM: the pooled tensor (the next layer's) is checked.
+// "" if every layer's output equals the golden model's, else the first difference: in DRAM, or as the
+// runtime's snapshot when it stayed on chip for the next layer. A conv whose output was pooled on chip has
+// none: the pooled tensor (the next layer's) is checked.
 std::string compare_outputs(const PeRun& run, const sw::RunReport& report,
                             const std::vector<golden::LayerOutput>& want, Loader& loader) {
   for (std::size_t i = 0; i < run.model.layers.size(); ++i) {
-    if (!report.layers[i].output_in_dram) continue;
+    const sw::LayerReport& l = report.layers[i];
+    if (!l.output_in_dram && !l.output_on_chip) continue;
     const bool raw = want[i].is_raw;
-    const std::vector<uint8_t> got = loader.read(run.layout.outputs[i], run.layout.output_bytes[i]);
+    // An output kept on chip for the next layer: the runtime's probe snapshot of it.
+    const std::vector<uint8_t> got =
+        l.output_on_chip ? l.on_chip_output : loader.read(run.layout.outputs[i], run.layout.output_bytes[i]);
     const std::size_t n = raw ? want[i].raw.size() : want[i].q.size();
     for (std::size_t k = 0; k < n; ++k) {
       const int64_t g = element(got, raw, k);
@@ -96,13 +100,14 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
   }
   PeRun* r = &run;
   const hal::SocInfo info = config.soc_info();
+  const sw::RuntimeOptions runtime_options = config.runtime;
   const ImageSet* set = &images;
   run.soc = std::make_unique<Soc>(
-      (std::string("soc_") + kind_name(run.kind)).c_str(), config, [r, info, set, options](hal::Hal& hal) {
+      (std::string("soc_") + kind_name(run.kind)).c_str(), config, [r, info, runtime_options, set, options](hal::Hal& hal) {
         Loader& loader = r->soc->loader();
         load_model(*r, loader);
         const auto t0 = std::chrono::steady_clock::now();
-        sw::NetworkRuntime runtime(hal, info);
+        sw::NetworkRuntime runtime(hal, info, sw::CpuCosts{}, runtime_options);
         Progress progress(std::string("minconv-sim: ") + kind_name(r->kind), "images", set->images.size(),
                           options.quiet);
         GoldenAhead golden(r->model, set->images, options.threads > 1 ? options.threads - 1 : 0);

@@ -14,6 +14,20 @@ std::string hex(uint64_t v) {
 }
 }  // namespace
 
+namespace {
+
+sw::RuntimeOptions runtime_from_yaml(const config::YamlMap& m) {
+  sw::RuntimeOptions o;
+  o.fuse_pooling = m.flag_or("fuse_pooling", o.fuse_pooling);
+  o.prefetch_weights = m.flag_or("prefetch_weights", o.prefetch_weights);
+  o.split_reduction = m.flag_or("split_reduction", o.split_reduction);
+  o.reuse_outputs = m.flag_or("reuse_outputs", o.reuse_outputs);
+  o.min_tiles = static_cast<uint32_t>(m.u64_or("min_tiles", o.min_tiles, 1, 64));
+  return o;
+}
+
+}  // namespace
+
 SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
   SocConfig c;
   c.source = root.file();
@@ -60,6 +74,10 @@ SocConfig SocConfig::from_yaml(const config::YamlMap& root) {
     root.fail("baseline", "a baseline array needs an accel section");
   }
   c.costs = CostModel::from_yaml(root.map_opt("energy"));
+  if (auto rt = root.map_opt("runtime")) {
+    c.runtime = runtime_from_yaml(*rt);
+    rt->finish();
+  }
   root.finish();
 
   // Every region must fit the 32-bit address space and no two may overlap.
@@ -130,6 +148,9 @@ nlohmann::json SocConfig::to_json() const {
     j["baseline"] = {{"rows", baseline_rows}, {"cols", baseline_cols}};
   }
   j["energy"] = costs.to_json();
+  j["runtime"] = {{"fuse_pooling", runtime.fuse_pooling},       {"prefetch_weights", runtime.prefetch_weights},
+                  {"split_reduction", runtime.split_reduction}, {"reuse_outputs", runtime.reuse_outputs},
+                  {"min_tiles", runtime.min_tiles}};
   j["cpu"] = cpu.to_json();
   j["bus"] = bus.to_json();
   j["dram"] = dram.to_json();

@@ -15,6 +15,7 @@
 #include "platform/router/router.h"
 #include "platform/soc/cost_model.h"
 #include "sw/hal/soc_info.h"
+#include "sw/runtime/runtime_options.h"
 
 namespace minconv::platform {
 
@@ -40,6 +41,8 @@ struct SocConfig {
   // same array as `accel`). An iso-area configuration gives the min accelerator more PEs than this.
   unsigned baseline_rows = 0, baseline_cols = 0;
   CostModel costs;
+  // The `runtime:` section: the runtime's switches (each defaults to on; docs/runtime.md).
+  sw::RuntimeOptions runtime;
 
   // Throws config::ConfigError naming file, line and key.
   static SocConfig from_yaml(const config::YamlMap& root);

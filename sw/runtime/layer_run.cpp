@@ -123,6 +123,12 @@ void LayerRun::preloaded(int weight_half, int input_half) {
   load_pending_ = true;        // its load may not have finished: waited for before this layer's first loads
 }
 
+void LayerRun::input_on_chip(int half, uint32_t offset) {
+  in_halves_.preload(half, plan_.item_in(plan_.tiles.front()));
+  on_chip_half_ = half;
+  on_chip_offset_ = offset;
+}
+
 void LayerRun::prefetch_next_layer(const NextWeights& next) {
   has_next_ = true;
   next_ = next;
@@ -170,7 +176,7 @@ void LayerRun::drain(std::size_t i) {
     out.dst_row_stride = static_cast<uint32_t>(l_.out_c) * e;
     out.dst_plane_stride = static_cast<uint32_t>(out_w * l_.out_c) * e;
   }
-  traffic_.write += out.bytes();
+  if (!at_.output_on_chip) traffic_.write += out.bytes();
   dma_.start(drain_ch_, out);
   drain_pending_ = true;
 }
@@ -183,7 +189,7 @@ void LayerRun::wait_drain() {
 AccelTile LayerRun::descriptor(std::size_t i) const {
   const Tile& t = plan_.tiles[i];
   AccelTile d;
-  d.in_addr = static_cast<uint32_t>(in_half_of_[i]) * in_half_;
+  d.in_addr = in_half_of_[i] == on_chip_half_ ? on_chip_offset_ : static_cast<uint32_t>(in_half_of_[i]) * in_half_;
   d.in_h = static_cast<uint32_t>(t.in_h);
   d.in_w = static_cast<uint32_t>(t.in_w);
   d.in_c = static_cast<uint32_t>(t.icn);

@@ -17,6 +17,9 @@ namespace minconv::sw {
 struct LayerAddresses {
   uint32_t input = 0, weights = 0, post = 0, output = 0, scratch = 0;
   uint32_t sram = 0;  // the accelerator's SRAM window on the bus
+  // Output reuse: `output` is a region of the accelerator's input buffer (a bus address in the SRAM window)
+  // where the next layer reads the tensor; the drains move no DRAM bytes.
+  bool output_on_chip = false;
 };
 
 struct DramTraffic {
@@ -51,6 +54,9 @@ class LayerRun {
   // previous layer's run started that load; this run waits for it before its own first loads. input_half
   // (batch streaming, >= 0): the input half that likewise holds tile 0's input rows.
   void preloaded(int weight_half, int input_half = -1);
+  // Output reuse: the layer's whole input is already in the input buffer at `offset` (from the buffer's
+  // start), in input half `half`; its single input block is never loaded.
+  void input_on_chip(int half, uint32_t offset);
   // Loads `next` during the last tile (see NextWeights).
   void prefetch_next_layer(const NextWeights& next);
   // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved for this layer.
@@ -86,6 +92,8 @@ class LayerRun {
   bool first_tile_planned_ = false;
   NextWeights next_;
   int next_half_ = -1;
+  int on_chip_half_ = -1;  // input_on_chip: the half and offset of the input
+  uint32_t on_chip_offset_ = 0;
   int next_in_half_ = -1;
   uint64_t next_started_ = 0;
   DramTraffic next_traffic_;

@@ -91,13 +91,15 @@ TilePlan NetworkRuntime::cached_plan(const LayerShape& g, const BufferHalves& h)
   return plans_.emplace(key, plan_tiles(g, h)).first->second;
 }
 
-// Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has prefetched
-// its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
+// Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has (if
+// `prefetched`) loaded its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
 // planned (it fails when it runs). `input` (streaming, non-zero): layer i is the next image's first layer,
 // whose first tile's input is loaded from there too.
 bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g,
-                               const ModelLayout& layout, std::size_t i, NextLayer& next, uint32_t input) const {
-  const double hidden = static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back()));
+                               const ModelLayout& layout, std::size_t i, NextLayer& next, bool prefetched,
+                               uint32_t input) const {
+  const double hidden =
+      prefetched ? static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back())) : 0;
   try {
     next.plan = cached_plan(g, halves(hidden));
   } catch (const std::runtime_error&) {
@@ -140,6 +142,8 @@ RunReport NetworkRuntime::run_image(const golden::QuantModel& model, const Model
     preloaded_traffic_ = {};
     next_plan_.reset();
   }
+  on_chip_input_ = {};
+  const ImageRun img{model, shapes, layout, next_input};
   uint32_t input = image_input;
   golden::Shape in_shape = model.input;
   const auto finish = [&](LayerReport& r, std::size_t i) {
@@ -161,43 +165,105 @@ RunReport NetworkRuntime::run_image(const golden::QuantModel& model, const Model
       finish(r, i);
       continue;
     }
-    const LayerShape g = layer_shape(model, shapes, i, in_shape);
-    const bool fuse = g.pool_mode != 0;
-    r.on_accel = true;
-    r.output_in_dram = !fuse;
-    // The MACs the array executes: with a fused pool, conv outputs no window reads are not computed.
-    r.macs =
-        static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
-    const uint32_t output = layout.outputs[fuse ? i + 1 : i];
-    const std::size_t next = fuse ? i + 2 : i + 1;
-    check_layer(g);
-    const TilePlan plan = next_plan_ ? std::move(next_plan_->plan) : cached_plan(g, halves(0));
-    next_plan_.reset();
-    NextLayer nl;
-    bool prefetch = options_.prefetch_weights && next < model.layers.size() && is_accel_layer(model.layers[next]) &&
-                    plan_next(g, plan, layer_shape(model, shapes, next, shapes[next - 1]), layout, next, nl);
-    if (next_input && next == model.layers.size() && is_accel_layer(model.layers[0])) {
-      // The last layer: the next image's first layer follows (its input is in DRAM already).
-      prefetch = plan_next(g, plan, layer_shape(model, shapes, 0, model.input), layout, 0, nl, *next_input);
-    }
-    run_accel_layer(g, plan,
-                    {input, layout.weights[i], layout.post[i], output, layout.scratch, soc_.accel_sram_base},
-                    prefetch ? &nl.weights : nullptr, r);
-    if (prefetch) next_plan_ = std::move(nl);
-    r.cpu_cycles = hal_.cycles() - t0;
-    finish(r, i);
-    if (!fuse) continue;
-    LayerReport p;  // the pool ran in the conv layer's tiles
+    std::vector<LayerReport> reports = run_accel_step(img, i, input, in_shape);
+    reports.front().cpu_cycles = hal_.cycles() - t0;
+    finish(reports.front(), i);
+    if (reports.size() == 2) finish(reports.back(), ++i);  // the fused pool's (its figures are the conv's)
+  }
+  if (preloaded_input_half_ >= 0) streamed_input_ = *next_input;
+  result.end_cycle = hal_.cycles();
+  return result;
+}
+
+std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std::size_t i, uint32_t input,
+                                                        const golden::Shape& in_shape) {
+  const golden::QuantModel& model = img.model;
+  const LayerShape g = layer_shape(model, img.shapes, i, in_shape);
+  const bool fuse = g.pool_mode != 0;
+  std::vector<LayerReport> out(fuse ? 2 : 1);
+  LayerReport& r = out.front();
+  r.name = model.layers[i].name;
+  r.type = golden::to_string(model.layers[i].type);
+  r.on_accel = true;
+  r.output_in_dram = !fuse;
+  // The MACs the array executes: with a fused pool, conv outputs no window reads are not computed.
+  r.macs = static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
+  const std::size_t next = fuse ? i + 2 : i + 1;
+  check_layer(g);
+  const TilePlan plan = next_plan_ ? std::move(next_plan_->plan) : cached_plan(g, halves(0));
+  next_plan_.reset();
+  NextLayer nl;
+  const bool has_next = next < model.layers.size() && is_accel_layer(model.layers[next]);
+  const LayerShape gn = has_next ? layer_shape(model, img.shapes, next, img.shapes[next - 1]) : LayerShape{};
+  const bool planned = has_next && plan_next(g, plan, gn, img.layout, next, nl, options_.prefetch_weights);
+  bool prefetch = planned && options_.prefetch_weights;
+  if (img.next_input && next == model.layers.size() && is_accel_layer(model.layers[0])) {
+    // The last layer: the next image's first layer follows (its input is in DRAM already).
+    prefetch = plan_next(g, plan, layer_shape(model, img.shapes, 0, model.input), img.layout, 0, nl, true,
+                         *img.next_input);
+  }
+  const std::optional<OnChip> keep = planned ? reuse_target(g, plan, gn, nl.plan) : std::nullopt;
+  LayerAddresses at{input, img.layout.weights[i], img.layout.post[i], img.layout.outputs[fuse ? i + 1 : i],
+                    img.layout.scratch, soc_.accel_sram_base};
+  if (keep) {
+    at.output = soc_.accel_sram_base + accel_.caps().in_offset + keep->offset;
+    at.output_on_chip = true;
+  }
+  run_accel_layer(g, plan, at, prefetch ? &nl.weights : nullptr, r);
+  if (planned || prefetch) next_plan_ = std::move(nl);
+  on_chip_input_ = keep.value_or(OnChip{});
+  if (fuse) {  // the pool ran in the conv layer's tiles
+    LayerReport& p = out.back();
     p.name = model.layers[i + 1].name;
     { const hal::Phase fused(hal_, p.name); }  // a zero-length slice at the end of the conv layer's
     p.type = golden::to_string(model.layers[i + 1].type);
     p.on_accel = true;
     p.fused = true;
-    finish(p, ++i);
   }
-  if (preloaded_input_half_ >= 0) streamed_input_ = *next_input;
-  result.end_cycle = hal_.cycles();
-  return result;
+  if (keep) {
+    out.back().output_in_dram = false;
+    out.back().output_on_chip = true;
+    out.back().on_chip_output = probe_tensor(at.output, uint64_t(g.final_h()) * g.final_w() * g.out_c);
+  }
+  return out;
+}
+
+std::optional<NetworkRuntime::OnChip> NetworkRuntime::reuse_target(const LayerShape& g, const TilePlan& plan,
+                                                                   const LayerShape& next,
+                                                                   const TilePlan& next_plan) const {
+  const uint32_t half = accel_.caps().in_bytes / 2;
+  const uint64_t bytes = uint64_t(g.final_h()) * g.final_w() * g.out_c;
+  if (!options_.reuse_outputs || g.raw || bytes > half || next_plan.slices != 1) return std::nullopt;
+  // The next layer reads the whole tensor, as it is laid out in DRAM, as its one input block.
+  const Tile& t0 = next_plan.tiles.front();
+  for (const Tile& t : next_plan.tiles) {
+    if (next_plan.item_in(t) != next_plan.item_in(t0)) return std::nullopt;
+  }
+  if (t0.y_lo != 0 || t0.x_lo != 0 || t0.in_h != next.in_h || t0.in_w != next.in_w ||
+      uint64_t(next.in_h) * next.in_w * next.in_c != bytes) {
+    return std::nullopt;
+  }
+  // At the top of an input half: the one the current layer's on-chip input is not in (it loads nothing
+  // else), or half 1 above every block the current layer loads (blocks start at a half's bottom).
+  const uint32_t region = static_cast<uint32_t>((half - bytes) / 4 * 4);
+  if (on_chip_input_.half >= 0) {
+    const int target = 1 - on_chip_input_.half;
+    return OnChip{target, static_cast<uint32_t>(target) * half + region};
+  }
+  for (const Tile& t : plan.tiles) {
+    if (uint64_t(t.in_h) * t.in_w * t.icn > region) return std::nullopt;
+  }
+  return OnChip{1, half + region};
+}
+
+// The tensor at `address` through debug probes (instrumentation: no bus time).
+std::vector<uint8_t> NetworkRuntime::probe_tensor(uint32_t address, uint64_t bytes) const {
+  std::vector<uint8_t> v(bytes);
+  for (uint64_t k = 0; k < bytes; k += 4) {
+    const uint32_t w = hal_.probe32(address + static_cast<uint32_t>(k));
+    for (uint64_t b = 0; b < 4 && k + b < bytes; ++b) v[k + b] = static_cast<uint8_t>(w >> (8 * b));
+  }
+  return v;
 }
 
 void NetworkRuntime::check_layer(const LayerShape& g) const {
@@ -232,6 +298,7 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   accel_.layer_begin();
   LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
   if (preloaded_half_ >= 0) run.preloaded(preloaded_half_, preloaded_input_half_);
+  if (on_chip_input_.half >= 0) run.input_on_chip(on_chip_input_.half, on_chip_input_.offset);
   if (next != nullptr) run.prefetch_next_layer(*next);
   const DramTraffic traffic = run.run();
   accel_.layer_end();

@@ -18,6 +18,7 @@
 #include "sw/hal/soc_info.h"
 #include "sw/runtime/layer_run.h"
 #include "sw/runtime/model_layout.h"
+#include "sw/runtime/runtime_options.h"
 #include "sw/runtime/tile_plan.h"
 
 namespace minconv::sw {
@@ -29,26 +30,16 @@ struct CpuCosts {
   uint32_t per_tile = 200;        // tiling arithmetic, descriptor set-up, bookkeeping of one tile
 };
 
-// What the runtime may do beyond running each layer as it stands.
-struct RuntimeOptions {
-  // A conv layer followed by a pool of non-overlapping k x k windows (k <= the MAX_POOL capability) pools
-  // in the accelerator's output path: only the pooled tensor is written to DRAM.
-  bool fuse_pooling = true;
-  // Tile planner: cut a layer into at least this many tiles (BufferHalves::min_tiles).
-  uint32_t min_tiles = 2;
-  // Load the next layer's first weight chunk during a layer's last tile (LayerRun, NextWeights).
-  bool prefetch_weights = true;
-  // Tile planner: consider input-channel slices and other tile sizes, keep the cost model's fastest
-  // (BufferHalves::split_reduction).
-  bool split_reduction = true;
-};
-
 struct LayerReport {
   std::string name;
   std::string type;       // conv, fc, maxpool, avgpool
   bool on_accel = false;  // conv/fc and fused pools on the accelerator, other pools on the CPU
   bool fused = false;     // a pool that ran inside the previous conv layer's tiles (its figures are there)
-  bool output_in_dram = true;  // false: a conv whose output was pooled on chip (the next layer's is in DRAM)
+  bool output_in_dram = true;  // false: a conv whose output was pooled on chip, or an output kept on chip
+  // Output reuse: the output stayed in the accelerator's input buffer for the next layer, never in DRAM; a
+  // debug-probe snapshot of it (no bus time) taken when the layer ended, for checking.
+  bool output_on_chip = false;
+  std::vector<uint8_t> on_chip_output;
   uint64_t macs = 0;
   uint64_t cpu_cycles = 0;  // wall time of the layer in CPU cycles
   uint64_t dram_read_bytes = 0;
@@ -107,7 +98,27 @@ class NetworkRuntime {
   };
   // `input` (streaming, non-zero): also tile 0's input of layer i from the tensor there.
   bool plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g, const ModelLayout& layout,
-                 std::size_t i, NextLayer& next, uint32_t input = 0) const;
+                 std::size_t i, NextLayer& next, bool prefetched, uint32_t input = 0) const;
+  // Where an on-chip tensor is: input half and offset from the input buffer's start (half -1: in DRAM).
+  struct OnChip {
+    int half = -1;
+    uint32_t offset = 0;
+  };
+  // Output reuse (RuntimeOptions::reuse_outputs): where the current layer (`g`, planned as `plan`) may leave
+  // its output for the next one (`next`, planned as `next_plan`), if it may.
+  std::optional<OnChip> reuse_target(const LayerShape& g, const TilePlan& plan, const LayerShape& next,
+                                     const TilePlan& next_plan) const;
+  std::vector<uint8_t> probe_tensor(uint32_t address, uint64_t bytes) const;
+  // One image's fixed inputs, for the per-layer steps.
+  struct ImageRun {
+    const golden::QuantModel& model;
+    const std::vector<golden::Shape>& shapes;
+    const ModelLayout& layout;
+    std::optional<uint32_t> next_input;
+  };
+  // Runs conv/fc layer i (and the pool fused into it) reading `input`: its report, and the fused pool's.
+  std::vector<LayerReport> run_accel_step(const ImageRun& img, std::size_t i, uint32_t input,
+                                          const golden::Shape& in_shape);
   void run_accel_layer(const LayerShape& layer, const TilePlan& plan, const LayerAddresses& at,
                        const NextWeights* next, LayerReport& report);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
@@ -128,7 +139,8 @@ class NetworkRuntime {
   int preloaded_input_half_ = -1;
   uint32_t streamed_input_ = 0;
   uint64_t streamed_since_ = 0;
-  std::optional<NextLayer> next_plan_;  // the next layer's plan, when the running one prefetches its chunk
+  std::optional<NextLayer> next_plan_;  // the next layer's plan, when the running one planned it
+  OnChip on_chip_input_;                // the running layer's input, when the previous one left it on chip
 };
 
 }  // namespace minconv::sw

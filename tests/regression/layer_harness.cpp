@@ -144,7 +144,7 @@ SocRun run_on_soc(const platform::SocConfig& config, const golden::QuantModel& m
       loader.write(layout.post[i], post.data(), post.size());
     }
     try {
-      sw::NetworkRuntime runtime(hal, info);
+      sw::NetworkRuntime runtime(hal, info, sw::CpuCosts{}, config.runtime);
       result.report = runtime.run(model, layout);
     } catch (const std::exception& e) {
       result.why = std::string("program threw: ") + e.what();
@@ -159,7 +159,10 @@ SocRun run_on_soc(const platform::SocConfig& config, const golden::QuantModel& m
   result.exit_code = soc.cpu().exit_code();
   if (result.why.empty() && result.exit_code != 0) result.why = soc.cpu().failure();
   for (std::size_t i = 0; i < model.layers.size(); ++i) {
-    result.outputs.push_back(soc.loader().read(layout.outputs[i], layout.output_bytes[i]));
+    // An output kept on chip for the next layer never reaches DRAM: the runtime's snapshot of it.
+    const bool on_chip = i < result.report.layers.size() && result.report.layers[i].output_on_chip;
+    result.outputs.push_back(on_chip ? result.report.layers[i].on_chip_output
+                                     : soc.loader().read(layout.outputs[i], layout.output_bytes[i]));
   }
   return result;
 }

@@ -72,11 +72,14 @@ golden::QuantModel small_model(golden::PeKind pe, const golden::Tensor8& input) 
 // Parameter: PE kind index, and whether the accelerator has its pooling unit (accel.pooling). With it,
 // conv1's maxpool 2/2 runs in conv1's tiles (only the pooled tensor reaches DRAM); avgpool 2/1 (overlapping
 // windows) stays on the CPU either way.
-class SmallModel : public ::testing::TestWithParam<std::tuple<int, bool>> {};
+// Third parameter: output reuse (runtime.reuse_outputs); with the pooling unit, pool1's 7x6x12 output is
+// then conv2's one input block and stays in the input buffer.
+class SmallModel : public ::testing::TestWithParam<std::tuple<int, bool, bool>> {};
 
 TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
   const golden::PeKind pe = pe_of(std::get<0>(GetParam()));
   const bool pooling = std::get<1>(GetParam());
+  const bool reuse = std::get<2>(GetParam());
   golden::Tensor8 input(14, 13, 3);
   input.data = random_int8(input.size(), 77);
   const golden::QuantModel model = small_model(pe, input);
@@ -86,6 +89,7 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
 
   platform::SocConfig config = make_config(pe);
   config.accel->pooling = pooling;
+  config.runtime.reuse_outputs = reuse;
   const SocRun run = run_on_soc(config, model, input);
   ASSERT_TRUE(run.finished) << run.why;
   ASSERT_EQ(run.exit_code, 0) << run.why;
@@ -96,7 +100,9 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
     const sw::LayerReport& r = run.report.layers[i];
     const bool pooled_on_chip = pooling && i == 0;  // conv1: its output never leaves the accelerator
     const bool fused = pooling && i == 1;           // pool1: ran in conv1's tiles
-    EXPECT_EQ(r.output_in_dram, !pooled_on_chip) << l.name;
+    const bool on_chip = reuse && fused;            // pool1's output: conv2's input, in the input buffer
+    EXPECT_EQ(r.output_in_dram, !pooled_on_chip && !on_chip) << l.name;
+    EXPECT_EQ(r.output_on_chip, on_chip) << l.name;
     EXPECT_EQ(r.fused, fused) << l.name;
     if (expected[i].is_raw) {
       EXPECT_TRUE(same_int32(expected[i].raw, run.outputs[i])) << "layer " << l.name;
@@ -117,11 +123,16 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
       EXPECT_EQ(r.accel.active, macs) << l.name;
       EXPECT_EQ(r.accel.tiles, r.tiles) << l.name;
       EXPECT_GE(r.tiles, 1u) << l.name;
-      // What reaches DRAM: the pooled tensor when the pool is fused, else the layer's own output.
+      // What reaches DRAM: the pooled tensor when the pool is fused, else the layer's own output; nothing
+      // (but DMA descriptor lists) when it stays on chip.
       const uint64_t out_bytes =
           pooled_on_chip ? expected[1].q.size()
                          : (expected[i].is_raw ? 4 * expected[i].raw.size() : expected[i].q.size());
-      EXPECT_GE(r.dram_write_bytes, out_bytes) << l.name;
+      if (reuse && pooled_on_chip) {
+        EXPECT_LT(r.dram_write_bytes, out_bytes) << l.name;
+      } else {
+        EXPECT_GE(r.dram_write_bytes, out_bytes) << l.name;
+      }
     } else {
       EXPECT_EQ(r.tiles, 0u) << l.name;
       EXPECT_EQ(r.accel.tiles, 0u) << l.name;
@@ -131,10 +142,11 @@ TEST_P(SmallModel, EveryLayerMatchesRunInt8) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BothPeKinds, SmallModel,
-                         ::testing::Combine(::testing::Values(0, 1), ::testing::Bool()),
-                         [](const ::testing::TestParamInfo<std::tuple<int, bool>>& info) {
+                         ::testing::Combine(::testing::Values(0, 1), ::testing::Bool(), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<int, bool, bool>>& info) {
                            return std::string(pe_name(pe_of(std::get<0>(info.param)))) +
-                                  (std::get<1>(info.param) ? "_pooling_unit" : "_pools_on_cpu");
+                                  (std::get<1>(info.param) ? "_pooling_unit" : "_pools_on_cpu") +
+                                  (std::get<2>(info.param) ? "_reuse" : "_no_reuse");
                          });
 
 }  // namespace
