@@ -22,6 +22,7 @@ sw::RuntimeOptions runtime_from_yaml(const config::YamlMap& m) {
   o.prefetch_weights = m.flag_or("prefetch_weights", o.prefetch_weights);
   o.split_reduction = m.flag_or("split_reduction", o.split_reduction);
   o.reuse_outputs = m.flag_or("reuse_outputs", o.reuse_outputs);
+  o.share_weights = m.flag_or("share_weights", o.share_weights);
   o.min_tiles = static_cast<uint32_t>(m.u64_or("min_tiles", o.min_tiles, 1, 64));
   return o;
 }
@@ -150,7 +151,7 @@ nlohmann::json SocConfig::to_json() const {
   j["energy"] = costs.to_json();
   j["runtime"] = {{"fuse_pooling", runtime.fuse_pooling},       {"prefetch_weights", runtime.prefetch_weights},
                   {"split_reduction", runtime.split_reduction}, {"reuse_outputs", runtime.reuse_outputs},
-                  {"min_tiles", runtime.min_tiles}};
+                  {"share_weights", runtime.share_weights},     {"min_tiles", runtime.min_tiles}};
   j["cpu"] = cpu.to_json();
   j["bus"] = bus.to_json();
   j["dram"] = dram.to_json();

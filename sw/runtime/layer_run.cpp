@@ -88,9 +88,15 @@ void LayerRun::prefetch(std::size_t i) {
     jobs.push_back(tile_input_job(
         l_, t, at_.input, at_.sram + caps.in_offset + static_cast<uint32_t>(in_half_of_[i]) * in_half_));
   }
-  wt_half_of_[i] = wt_halves_.place(i, plan_.item_wt(t), load);
+  if (resident_) {  // every weight item has its own place: loaded the first time a tile needs it
+    const std::size_t item = static_cast<std::size_t>(plan_.item_wt(t));
+    load = !(*resident_loaded_)[item];
+    (*resident_loaded_)[item] = true;
+  } else {
+    wt_half_of_[i] = wt_halves_.place(i, plan_.item_wt(t), load);
+  }
   if (load) {
-    const uint32_t dst = at_.sram + caps.wt_offset + static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
+    const uint32_t dst = at_.sram + caps.wt_offset + weight_offset(i);
     for (const DmaJob& j : weight_jobs(l_, t, at_.weights, at_.post, dst)) jobs.push_back(j);
   }
   const DramTraffic moved = start_jobs(jobs, i % 2);
@@ -116,17 +122,29 @@ DramTraffic LayerRun::start_jobs(const std::vector<DmaJob>& jobs, std::size_t li
   return t;
 }
 
-void LayerRun::preloaded(int weight_half, int input_half) {
-  wt_halves_.preload(weight_half, 0);
+void LayerRun::preloaded(int weight_half, int input_half, bool loads_pending) {
+  if (weight_half >= 0) wt_halves_.preload(weight_half, 0);
   if (input_half >= 0) in_halves_.preload(input_half, 0);
   first_tile_planned_ = true;  // the previous layer's run did its bookkeeping too
-  load_pending_ = true;        // its load may not have finished: waited for before this layer's first loads
+  load_pending_ = loads_pending;  // its loads may not have finished: waited for before this layer's first loads
 }
 
 void LayerRun::input_on_chip(int half, uint32_t offset) {
   in_halves_.preload(half, plan_.item_in(plan_.tiles.front()));
   on_chip_half_ = half;
   on_chip_offset_ = offset;
+}
+
+void LayerRun::weights_resident(uint32_t offset, uint32_t stride, std::vector<bool>& loaded) {
+  resident_ = true;
+  resident_offset_ = offset;
+  resident_stride_ = stride;
+  resident_loaded_ = &loaded;
+}
+
+uint32_t LayerRun::weight_offset(std::size_t i) const {
+  if (resident_) return resident_offset_ + static_cast<uint32_t>(plan_.item_wt(plan_.tiles[i])) * resident_stride_;
+  return static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
 }
 
 void LayerRun::prefetch_next_layer(const NextWeights& next) {
@@ -145,11 +163,13 @@ void LayerRun::load_next_layer() {
     jobs.push_back(next_.input);
     jobs.back().dst += at_.sram + accel_.caps().in_offset + static_cast<uint32_t>(next_in_half_) * in_half_;
   }
-  next_half_ = 1 - wt_half_of_[last];
+  next_half_ = next_.jobs.empty() || next_.resident ? -1 : 1 - wt_half_of_[last];
+  const uint32_t half = next_half_ >= 0 ? static_cast<uint32_t>(next_half_) * wt_half_ : 0;
   for (DmaJob j : next_.jobs) {
-    j.dst += at_.sram + accel_.caps().wt_offset + static_cast<uint32_t>(next_half_) * wt_half_;
+    j.dst += at_.sram + accel_.caps().wt_offset + half;
     jobs.push_back(j);
   }
+  next_loads_ = !jobs.empty();
   next_traffic_ = start_jobs(jobs, (last + 1) % 2);
   hal_.spend(per_tile_);  // the next layer's first tile's bookkeeping, while this layer's last tile runs
 }
@@ -204,7 +224,7 @@ AccelTile LayerRun::descriptor(std::size_t i) const {
   d.out_h = static_cast<uint32_t>(t.th);
   d.out_w = static_cast<uint32_t>(t.tw);
   d.out_c = static_cast<uint32_t>(t.tc);
-  d.wt_addr = static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
+  d.wt_addr = weight_offset(i);
   d.q_addr = d.wt_addr + align4(uint64_t(t.tc) * l_.g.kh * l_.g.kw * t.icn);
   d.out_addr = static_cast<uint32_t>(t.block % 2) * out_half_;  // a block's slices share its output half
   d.psum_in = !t.first_slice;

@@ -40,6 +40,8 @@ struct NextWeights {
   // first tile's input (tile_input_job; dst is the offset in the input half) goes into the input half the
   // last tile does not read. row_bytes == 0: no input (the next layer's input is this layer's output).
   DmaJob input;
+  // Weight sharing: the jobs' dst are offsets in the weight buffer (the layer's resident place), not in a half.
+  bool resident = false;
 };
 
 // The DMA job that loads tile `t`'s input window of layer `l` (its slice of channels: a 3-D strided job) from
@@ -53,16 +55,22 @@ class LayerRun {
   // The weight half that holds (or is being loaded with, on the load channel) chunk 0 of this layer: the
   // previous layer's run started that load; this run waits for it before its own first loads. input_half
   // (batch streaming, >= 0): the input half that likewise holds tile 0's input rows.
-  void preloaded(int weight_half, int input_half = -1);
+  void preloaded(int weight_half, int input_half, bool loads_pending);
   // Output reuse: the layer's whole input is already in the input buffer at `offset` (from the buffer's
   // start), in input half `half`; its single input block is never loaded.
   void input_on_chip(int half, uint32_t offset);
+  // Weight sharing across a stream's images: weight item k (a chunk of filters, or a slice of one, with its
+  // post-scale records) lives at offset + k * stride in the weight buffer instead of the ping-pong halves;
+  // `loaded[k]` says whether an earlier tile (of this image or an earlier one) loaded it (kept up to date).
+  void weights_resident(uint32_t offset, uint32_t stride, std::vector<bool>& loaded);
   // Loads `next` during the last tile (see NextWeights).
   void prefetch_next_layer(const NextWeights& next);
   // Runs every tile; returns the DRAM bytes its DMA jobs (and descriptor lists) moved for this layer.
   DramTraffic run();
   // After run(): where the next layer's chunk is (-1: none was loaded) and the bytes that moved it.
   int next_weight_half() const { return next_half_; }
+  bool next_layer_planned() const { return has_next_; }  // the next layer's first-tile bookkeeping is done
+  bool next_loads_started() const { return next_loads_; }  // ... and loads for it were started
   int next_input_half() const { return next_in_half_; }       // -1: no input rows were loaded
   uint64_t next_load_cycle() const { return next_started_; }  // CPU cycle the next layer's loads began
   const DramTraffic& next_traffic() const { return next_traffic_; }
@@ -74,6 +82,7 @@ class LayerRun {
   void drain(std::size_t i);
   void wait_drain();
   AccelTile descriptor(std::size_t i) const;
+  uint32_t weight_offset(std::size_t i) const;  // where tile i's weights are in the weight buffer
 
   hal::Hal& hal_;
   DmaDriver& dma_;
@@ -92,6 +101,10 @@ class LayerRun {
   bool first_tile_planned_ = false;
   NextWeights next_;
   int next_half_ = -1;
+  bool next_loads_ = false;
+  bool resident_ = false;  // weights_resident
+  uint32_t resident_offset_ = 0, resident_stride_ = 0;
+  std::vector<bool>* resident_loaded_ = nullptr;
   int on_chip_half_ = -1;  // input_on_chip: the half and offset of the input
   uint32_t on_chip_offset_ = 0;
   int next_in_half_ = -1;

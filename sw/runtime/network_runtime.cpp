@@ -60,12 +60,13 @@ LayerShape NetworkRuntime::layer_shape(const golden::QuantModel& model,
   return g;
 }
 
-BufferHalves NetworkRuntime::halves(double preload_hidden_cycles) const {
+BufferHalves NetworkRuntime::halves(double preload_hidden_cycles, bool resident) const {
   const AccelCaps& caps = accel_.caps();
   BufferHalves h{caps.in_bytes / 2, caps.wt_bytes / 2, caps.out_bytes / 2, caps.rows, options_.min_tiles};
   h.split_reduction = options_.split_reduction;
   h.cols = caps.cols;
   h.first_weights_hidden_cycles = preload_hidden_cycles;
+  h.weights_resident = resident;
   h.burst_bytes = dma_.burst_bytes();
   if (soc_.dram_peak_mb_s > 0 && caps.clock_khz > 0) h.dram_bytes_per_cycle = soc_.dram_peak_mb_s * 1e3 / caps.clock_khz;
   return h;
@@ -80,7 +81,7 @@ std::string plan_key(const LayerShape& l, const BufferHalves& h) {
     << g.pad_left << ' ' << g.pad_bottom << ' ' << g.pad_right << ' ' << l.relu << l.raw << ' ' << l.pool_mode
     << ' ' << l.pool_k << ' ' << h.in << ' ' << h.wt << ' ' << h.out << ' ' << h.rows << ' ' << h.cols << ' '
     << h.min_tiles << ' ' << h.min_split_bytes << ' ' << h.split_reduction << ' ' << h.dram_bytes_per_cycle
-    << ' ' << h.first_weights_hidden_cycles << ' ' << h.burst_bytes;
+    << ' ' << h.first_weights_hidden_cycles << ' ' << h.burst_bytes << ' ' << h.weights_resident;
   return k.str();
 }
 
@@ -101,7 +102,7 @@ bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, 
   const double hidden =
       prefetched ? static_cast<double>(tile_compute_cycles(current, halves(0), plan.tiles.back())) : 0;
   try {
-    next.plan = cached_plan(g, halves(hidden));
+    next.plan = cached_plan(g, halves(hidden, !resident_.empty()));
   } catch (const std::runtime_error&) {
     return false;
   }
@@ -137,10 +138,13 @@ RunReport NetworkRuntime::run_image(const golden::QuantModel& model, const Model
                              std::to_string(image_input));
     }
     result.start_cycle = streamed_since_;
-  } else {
+  } else {  // a stream starts: its images share the weights if they fit the weight buffer together
     preloaded_half_ = -1;
+    next_bookkept_ = false;
     preloaded_traffic_ = {};
     next_plan_.reset();
+    resident_.clear();
+    if (next_input && options_.share_weights) resident_ = plan_resident(model, shapes);
   }
   on_chip_input_ = {};
   const ImageRun img{model, shapes, layout, next_input};
@@ -190,18 +194,12 @@ std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std
   r.macs = static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
   const std::size_t next = fuse ? i + 2 : i + 1;
   check_layer(g);
-  const TilePlan plan = next_plan_ ? std::move(next_plan_->plan) : cached_plan(g, halves(0));
-  next_plan_.reset();
-  NextLayer nl;
   const bool has_next = next < model.layers.size() && is_accel_layer(model.layers[next]);
   const LayerShape gn = has_next ? layer_shape(model, img.shapes, next, img.shapes[next - 1]) : LayerShape{};
-  const bool planned = has_next && plan_next(g, plan, gn, img.layout, next, nl, options_.prefetch_weights);
-  bool prefetch = planned && options_.prefetch_weights;
-  if (img.next_input && next == model.layers.size() && is_accel_layer(model.layers[0])) {
-    // The last layer: the next image's first layer follows (its input is in DRAM already).
-    prefetch = plan_next(g, plan, layer_shape(model, img.shapes, 0, model.input), img.layout, 0, nl, true,
-                         *img.next_input);
-  }
+  StepPlan step = plan_step(img, g, has_next ? &gn : nullptr, next);
+  const TilePlan& plan = step.plan;
+  NextLayer& nl = step.next;
+  const bool planned = step.planned, prefetch = step.prefetch;
   const std::optional<OnChip> keep = planned ? reuse_target(g, plan, gn, nl.plan) : std::nullopt;
   LayerAddresses at{input, img.layout.weights[i], img.layout.post[i], img.layout.outputs[fuse ? i + 1 : i],
                     img.layout.scratch, soc_.accel_sram_base};
@@ -209,7 +207,7 @@ std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std
     at.output = soc_.accel_sram_base + accel_.caps().in_offset + keep->offset;
     at.output_on_chip = true;
   }
-  run_accel_layer(g, plan, at, prefetch ? &nl.weights : nullptr, r);
+  run_accel_layer(g, plan, at, prefetch ? &nl.weights : nullptr, r, resident(i));
   if (planned || prefetch) next_plan_ = std::move(nl);
   on_chip_input_ = keep.value_or(OnChip{});
   if (fuse) {  // the pool ran in the conv layer's tiles
@@ -224,6 +222,66 @@ std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std
     out.back().output_in_dram = false;
     out.back().output_on_chip = true;
     out.back().on_chip_output = probe_tensor(at.output, uint64_t(g.final_h()) * g.final_w() * g.out_c);
+  }
+  return out;
+}
+
+NetworkRuntime::StepPlan NetworkRuntime::plan_step(const ImageRun& img, const LayerShape& g,
+                                                   const LayerShape* next_shape, std::size_t next) {
+  StepPlan s;
+  // Resident weights need no prefetch: every layer is planned as it runs without one.
+  const bool prefetch_weights = options_.prefetch_weights && resident_.empty();
+  s.plan = next_plan_ && resident_.empty() ? std::move(next_plan_->plan) : cached_plan(g, halves(0, !resident_.empty()));
+  next_plan_.reset();
+  s.planned =
+      next_shape != nullptr && plan_next(g, s.plan, *next_shape, img.layout, next, s.next, prefetch_weights);
+  // With resident weights the "prefetch" carries no weights, only the next layer's first-tile bookkeeping.
+  s.prefetch = s.planned && (prefetch_weights || !resident_.empty());
+  const bool streaming_last =
+      img.next_input && next == img.model.layers.size() && is_accel_layer(img.model.layers[0]);
+  if (streaming_last) {
+    // The last layer: the next image's first layer follows (its input is in DRAM already).
+    s.prefetch = plan_next(g, s.plan, layer_shape(img.model, img.shapes, 0, img.model.input), img.layout, 0,
+                           s.next, prefetch_weights, *img.next_input);
+  }
+  if (!resident_.empty()) resident_prefetch(s, streaming_last ? 0 : next);
+  return s;
+}
+
+// Weight sharing: the next layer's (layer `next`'s) first weight item is loaded into its resident place
+// during the current layer's last tile, unless an earlier image (or tile) has loaded it there already.
+void NetworkRuntime::resident_prefetch(StepPlan& s, std::size_t next) {
+  Resident* r = resident(next);
+  if (!s.prefetch || r == nullptr) return;
+  const int item = s.next.plan.item_wt(s.next.plan.tiles.front());
+  if (!options_.prefetch_weights || r->loaded[static_cast<std::size_t>(item)]) {
+    s.next.weights.jobs.clear();  // the prefetch carries the bookkeeping (and a streamed input) only
+    return;
+  }
+  for (DmaJob& j : s.next.weights.jobs) j.dst += static_cast<uint32_t>(r->offset) + static_cast<uint32_t>(item) * r->stride;
+  s.next.weights.resident = true;
+  r->loaded[static_cast<std::size_t>(item)] = true;
+}
+
+// Weight sharing (RuntimeOptions::share_weights): a place in the weight buffer for every weight item of every
+// conv/fc layer (as planned), if they all fit it together, else nothing.
+std::vector<NetworkRuntime::Resident> NetworkRuntime::plan_resident(const golden::QuantModel& model,
+                                                                    const std::vector<golden::Shape>& shapes) {
+  std::vector<Resident> out(model.layers.size());
+  uint64_t offset = 0;
+  golden::Shape in = model.input;
+  for (std::size_t i = 0; i < model.layers.size(); in = shapes[i], ++i) {
+    if (!is_accel_layer(model.layers[i])) continue;
+    const LayerShape g = layer_shape(model, shapes, i, in);
+    const TilePlan plan = cached_plan(g, halves(0, true));
+    int items = 0;
+    for (const Tile& t : plan.tiles) items = std::max(items, plan.item_wt(t) + 1);
+    out[i].offset = static_cast<int64_t>(offset);
+    out[i].stride = static_cast<uint32_t>(weight_chunk_bytes(plan.tc, static_cast<uint32_t>(g.g.kh * g.g.kw) * plan.ic));
+    out[i].loaded.assign(static_cast<std::size_t>(items), false);
+    offset += uint64_t(items) * out[i].stride;
+    if (offset > accel_.caps().wt_bytes) return {};
+    if (g.pool_mode != 0) ++i;  // the fused pool (its output is the next layer's input)
   }
   return out;
 }
@@ -287,7 +345,7 @@ void NetworkRuntime::check_layer(const LayerShape& g) const {
 }
 
 void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, const LayerAddresses& at,
-                                     const NextWeights* next, LayerReport& report) {
+                                     const NextWeights* next, LayerReport& report, Resident* resident) {
   report.tile_h = plan.th;
   report.tile_w = plan.tw;
   report.tile_c = plan.tc;
@@ -297,8 +355,9 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   const AccelCounters before = accel_.counters();
   accel_.layer_begin();
   LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
-  if (preloaded_half_ >= 0) run.preloaded(preloaded_half_, preloaded_input_half_);
+  if (next_bookkept_) run.preloaded(preloaded_half_, preloaded_input_half_, next_loads_);
   if (on_chip_input_.half >= 0) run.input_on_chip(on_chip_input_.half, on_chip_input_.offset);
+  if (resident != nullptr) run.weights_resident(static_cast<uint32_t>(resident->offset), resident->stride, resident->loaded);
   if (next != nullptr) run.prefetch_next_layer(*next);
   const DramTraffic traffic = run.run();
   accel_.layer_end();
@@ -306,6 +365,8 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   report.dram_read_bytes += traffic.read + preloaded_traffic_.read;
   report.dram_write_bytes += traffic.write + preloaded_traffic_.write;
   preloaded_half_ = run.next_weight_half();
+  next_bookkept_ = run.next_layer_planned();
+  next_loads_ = run.next_loads_started();
   preloaded_input_half_ = run.next_input_half();
   streamed_since_ = run.next_load_cycle();
   preloaded_traffic_ = run.next_traffic();

@@ -87,7 +87,8 @@ class NetworkRuntime {
                          std::size_t i, const golden::Shape& in) const;
   // The planner's view of the accelerator; the layer's first weight chunk loads during the previous layer's
   // last tile, which lasts `preload_hidden_cycles` (0: no such load).
-  BufferHalves halves(double preload_hidden_cycles) const;
+  // `resident`: the weights stay in the weight buffer for a whole stream (weight sharing).
+  BufferHalves halves(double preload_hidden_cycles, bool resident = false) const;
   // plan_tiles, computed once per distinct layer and planner view (the search takes longer than a LeNet-5
   // layer's simulation) and reused for every image.
   TilePlan cached_plan(const LayerShape& g, const BufferHalves& h) const;
@@ -116,11 +117,31 @@ class NetworkRuntime {
     const ModelLayout& layout;
     std::optional<uint32_t> next_input;
   };
+  // The current layer's plan and, for the layer after it (`next_shape`, null if it is not a conv/fc), its
+  // plan and what the current layer prefetches of it (or of the next image's first layer, streaming).
+  struct StepPlan {
+    TilePlan plan;
+    NextLayer next;
+    bool planned = false, prefetch = false;
+  };
+  StepPlan plan_step(const ImageRun& img, const LayerShape& g, const LayerShape* next_shape, std::size_t next);
+  // Weight sharing: where layer i's weight items live in the weight buffer for a whole stream, item k at
+  // offset + k * stride (offset -1: not a conv/fc layer), and which are loaded.
+  struct Resident {
+    int64_t offset = -1;
+    uint32_t stride = 0;
+    std::vector<bool> loaded;
+  };
+  void resident_prefetch(StepPlan& s, std::size_t next);
+  std::vector<Resident> plan_resident(const golden::QuantModel& model, const std::vector<golden::Shape>& shapes);
+  Resident* resident(std::size_t i) {
+    return i < resident_.size() && resident_[i].offset >= 0 ? &resident_[i] : nullptr;
+  }
   // Runs conv/fc layer i (and the pool fused into it) reading `input`: its report, and the fused pool's.
   std::vector<LayerReport> run_accel_step(const ImageRun& img, std::size_t i, uint32_t input,
                                           const golden::Shape& in_shape);
   void run_accel_layer(const LayerShape& layer, const TilePlan& plan, const LayerAddresses& at,
-                       const NextWeights* next, LayerReport& report);
+                       const NextWeights* next, LayerReport& report, Resident* resident);
   void run_pool_layer(const golden::QuantLayer& layer, const golden::Shape& in, const golden::Shape& out,
                       uint32_t input, uint32_t output, LayerReport& report);
 
@@ -132,6 +153,8 @@ class NetworkRuntime {
   DmaDriver dma_;
   AccelDriver accel_;
   mutable std::map<std::string, TilePlan> plans_;  // cached_plan()
+  bool next_bookkept_ = false;  // the previous layer did the next layer's first-tile bookkeeping
+  bool next_loads_ = false;     // ... and started loads for it
   int preloaded_half_ = -1;        // weight half holding the next layer's first chunk, or -1
   DramTraffic preloaded_traffic_;  // the bytes that loaded it (counted to the layer that uses them)
   // Batch streaming: the input half holding the next image's first input rows (-1: none), that image's
@@ -141,6 +164,7 @@ class NetworkRuntime {
   uint64_t streamed_since_ = 0;
   std::optional<NextLayer> next_plan_;  // the next layer's plan, when the running one planned it
   OnChip on_chip_input_;                // the running layer's input, when the previous one left it on chip
+  std::vector<Resident> resident_;      // per layer, while a stream shares its weights (else empty)
 };
 
 }  // namespace minconv::sw

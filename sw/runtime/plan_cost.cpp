@@ -52,6 +52,7 @@ Transfer tile_loads(const LayerShape& l, const BufferHalves& h, const TilePlan& 
   if (load && !split) w.add(h, 1, uint64_t(t.tc) * taps * t.icn);
   if (load && t.last_slice) w.add(h, 1, post_bytes(static_cast<uint32_t>(t.tc)));
   if (i == 0) w.cycles = std::max(0.0, w.cycles - h.first_weights_hidden_cycles);
+  if (h.weights_resident) w = Transfer{};  // loaded once for a stream of images
   x.bytes += w.bytes;
   x.cycles += w.cycles;
   return x;

@@ -24,7 +24,8 @@ constexpr double kBurstOverheadCycles = 2;
 // T_tile of tile t: 4 + (folds - 1) * max(K, R, C) + K + R + C - 1 + 3 (docs/accelerator.md), K = kh * kw * icn.
 uint64_t tile_compute_cycles(const LayerShape& layer, const BufferHalves& halves, const Tile& t);
 
-// cycles = load(tile 0) (its weights: what outlasts halves.first_weights_hidden_cycles)
+// cycles = load(tile 0) (its weights: what outlasts halves.first_weights_hidden_cycles; no weights at all
+//          with halves.weights_resident)
 //          + sum over tiles i of max(T_tile(i) + gap, load(i + 1) + drain(i - 1)) + drain(last),
 // where a transfer of n bytes in b bursts (contiguous runs cut at halves.burst_bytes) takes
 // n / halves.dram_bytes_per_cycle + b * kBurstOverheadCycles.

@@ -20,6 +20,10 @@ struct RuntimeOptions {
   // Output reuse: a layer's int8 output that the next layer reads as one whole input block stays in the
   // accelerator's input buffer (drained there instead of to DRAM) and is never loaded again.
   bool reuse_outputs = true;
+  // Weight sharing: in a stream of images (--batch N), when every conv/fc layer's weights are one load and
+  // all of them fit the weight buffer together, each layer's weights get their own place there and are
+  // loaded by the stream's first image only.
+  bool share_weights = true;
 };
 
 }  // namespace minconv::sw

@@ -49,6 +49,9 @@ struct BufferHalves {
   // they load with the first tile's input).
   double first_weights_hidden_cycles = 0;
   uint32_t burst_bytes = 256;            // DMA burst: contiguous runs are moved in bursts of at most this
+  // Weight sharing: the weights are loaded once for a stream of images, so the cost model counts no weight
+  // loads.
+  bool weights_resident = false;
 };
 
 // One tile: which spatial block and channel chunk, its conv output window (oy0, ox0, th, tw), the window of

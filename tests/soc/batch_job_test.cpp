@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <numeric>
@@ -29,6 +30,16 @@ int lenet5(const std::string& args, const std::string& log = "/dev/null") {
                           " > " + log + " 2>&1";
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string slurp_command(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  return out;
 }
 
 json load(const std::string& path) {
@@ -126,6 +137,37 @@ TEST(BatchJob, StreamedBatchIsBitExactFasterThanOneAtATimeAndConsistent) {
         << line;
   }
   EXPECT_EQ(totals, 2);
+}
+
+// Weight sharing (runtime.share_weights, docs/runtime.md): in a stream, LeNet-5's weights (about 64 KB) fit
+// the weight buffer together and are loaded by the first image only; switched off, every image loads them.
+TEST(BatchJob, StreamSharesWeightsLoadedOnce) {
+  std::string yaml = slurp_command(std::string(MINCONV_SIM) + " --print-default-config");
+  const std::string on = "share_weights: true ";
+  ASSERT_NE(yaml.find(on), std::string::npos);
+  yaml.replace(yaml.find(on), on.size(), "share_weights: false");
+  const std::string no_share = kTmp + "/no_share.yaml";
+  std::ofstream(no_share) << yaml;
+  const std::string shared = kTmp + "/batch_shared.json", unshared = kTmp + "/batch_unshared.json";
+  ASSERT_EQ(lenet5("--images 4 --batch 4 --report " + shared), 0);
+  ASSERT_EQ(lenet5("--images 4 --batch 4 --config " + no_share + " --report " + unshared), 0);
+  const json a = load(shared), b = load(unshared);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const json &with = a["runs"][k], &without = b["runs"][k];
+    SCOPED_TRACE(with["pe"].get<std::string>());
+    EXPECT_TRUE(with["bit_exact"].get<bool>());
+    EXPECT_TRUE(without["bit_exact"].get<bool>());
+    const std::string dram = "soc_" + with["pe"].get<std::string>() + ".dram";
+    const uint64_t read_with = with["stats"]["components"][dram]["read_bytes"];
+    const uint64_t read_without = without["stats"]["components"][dram]["read_bytes"];
+    // Image 0's weight reads, the per-inference report's (every layer loads its weights once per image).
+    uint64_t weights = 0;
+    for (const json& l : without["layers"]) weights += l["dram_read_bytes"].get<uint64_t>();
+    EXPECT_GT(weights, 60000u);
+    // Three images fewer load the weights: at least 3 x 60 KB less.
+    EXPECT_LT(read_with + 3 * 60000, read_without);
+    EXPECT_GT(read_with, 0u);
+  }
 }
 
 }  // namespace
