@@ -56,7 +56,9 @@ std::set<unsigned> write_roofline(const std::vector<Result>& results, const std:
 
 std::string script(const std::string& name, const std::string& title, const std::string& body) {
   std::ostringstream s;
-  s << "set termoption noenhanced\nset title '" << title << "'\nset grid\nset key top left\n" << body;
+  // Each plot starts from linear axes: one script draws them all, and gnuplot keeps settings between plots.
+  s << "set termoption noenhanced\nunset logscale\nset title '" << title << "'\nset grid\nset key top left\n"
+    << body;
   std::ostringstream gp;
   for (const char* term : {"png size 900,600", "svg size 900,600"}) {
     gp << "set terminal " << term << "\nset output '" << name << (term[0] == 'p' ? ".png" : ".svg") << "'\n"
@@ -65,9 +67,10 @@ std::string script(const std::string& name, const std::string& title, const std:
   return gp.str();
 }
 
+// Both PE kinds: min as filled dots, mul as larger open circles, so that equal figures stay visible.
 std::string series(const std::string& using_cols, const std::string& style) {
-  return "'points_min.dat' using " + using_cols + " with " + style + " title 'min', 'points_mul.dat' using " +
-         using_cols + " with " + style + " title 'mul'";
+  return "'points_min.dat' using " + using_cols + " with " + style + " pointtype 7 pointsize 1.2 title 'min', " +
+         "'points_mul.dat' using " + using_cols + " with " + style + " pointtype 6 pointsize 2 title 'mul'";
 }
 
 }  // namespace
@@ -81,13 +84,13 @@ std::string write_plots(const Spec& spec, const std::vector<Result>& results, co
   std::ostringstream gp;
   gp << script("cycles_vs_pes", spec.name + ": cycles per inference against PEs",
                "set logscale xy\nset xlabel 'PEs'\nset ylabel 'cycles'\nplot " +
-                   series("1:3", "linespoints pointtype 7"));
+                   series("1:3", "points"));
   gp << script("energy_vs_pes", spec.name + ": energy per inference against PEs",
                "set logscale x\nset xlabel 'PEs'\nset ylabel 'energy per inference (uJ)'\nplot " +
-                   series("1:4", "linespoints pointtype 7"));
+                   series("1:4", "points"));
   gp << script("area_vs_cycles", spec.name + ": PE-array area against cycles",
                "set logscale xy\nset xlabel 'PE array area (NAND2-eq)'\nset ylabel 'cycles'\nplot " +
-                   series("2:3", "points pointtype 7 pointsize 1.5"));
+                   series("2:3", "points"));
   std::string ceilings = "set logscale xy\nset xlabel 'MACs per DRAM byte'\nset ylabel 'MACs per cycle'\n";
   char peak[96];
   std::snprintf(peak, sizeof peak, "%g*x with lines dashtype 2 title 'DRAM peak (%g B/cycle)'", slope, slope);
@@ -101,8 +104,8 @@ std::string write_plots(const Spec& spec, const std::vector<Result>& results, co
   for (const Result& r : results) accuracy = accuracy || (r.ok && r.accuracy >= 0);
   if (accuracy) {
     gp << script("accuracy_vs_area", spec.name + ": top-1 accuracy on the SoC against area",
-                 "set logscale x\nset xlabel 'PE array area (NAND2-eq)'\nset ylabel 'top-1 (%)'\nplot " +
-                     series("2:5", "points pointtype 7 pointsize 1.5"));
+                 "set logscale x\nset xlabel 'PE array area (NAND2-eq)'\nset ylabel 'top-1 (%)'\nset yrange [0:100]\nplot " +
+                     series("2:5", "points"));
   }
   std::ofstream(pd + "/plots.gp") << gp.str();
   if (!have_gnuplot())
