@@ -224,7 +224,7 @@ TileResult FoldEngine::run(const TileJob& job) {
   TileResult result;
   result.output.assign(pixels * d.out_c * (d.raw_output || d.psum_out ? 4 : 1), 0);
   const uint64_t post_bytes = d.psum_out ? 0 : ra::kPostScaleBytes;  // records read per drained row
-  const uint64_t psum_bytes = d.psum_in ? 4 : 0;                      // partial-sum bytes read per value
+  const uint64_t psum_bytes = d.psum_in ? 4 : 0;                     // partial-sum bytes read per value
   result.cycles = kTileSetupCycles;
   std::vector<int8_t> weights(size_t{R} * K), inputs(size_t{C} * K);
   for (uint64_t o0 = 0; o0 < d.out_c; o0 += R) {

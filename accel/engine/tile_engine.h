@@ -52,8 +52,9 @@ struct TileDescriptor : regs::accel::TileDesc {
 
 // kErrNone if the descriptor can run on an accelerator with these parameters, else the first problem
 // found: shape (zero dimension, output larger than the padded input allows), then support (kernel, stride,
-// padding, pooling, PSUM_OUT with pooling, ReLU or raw output), then the reduction length (golden::max_reduction of the PE kind), then buffer overflows (input,
-// weights and post-scale records, output).
+// padding, pooling, PSUM_OUT with pooling, ReLU or raw output), then the reduction length
+// (golden::max_reduction of the PE kind), then buffer overflows (input, weights and post-scale records,
+// output).
 regs::accel::ErrorCode validate(const TileDescriptor& d, const AccelParams& p);
 
 // kErrBadPostScale if an int8-output tile has a post-scale record outside 0 <= M < 2^31, 1 <= n <= 62

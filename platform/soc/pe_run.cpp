@@ -103,7 +103,8 @@ void build_soc(PeRun& run, const SocConfig& config, const ImageSet& images, cons
   const sw::RuntimeOptions runtime_options = config.runtime;
   const ImageSet* set = &images;
   run.soc = std::make_unique<Soc>(
-      (std::string("soc_") + kind_name(run.kind)).c_str(), config, [r, info, runtime_options, set, options](hal::Hal& hal) {
+      (std::string("soc_") + kind_name(run.kind)).c_str(), config,
+      [r, info, runtime_options, set, options](hal::Hal& hal) {
         Loader& loader = r->soc->loader();
         load_model(*r, loader);
         const auto t0 = std::chrono::steady_clock::now();

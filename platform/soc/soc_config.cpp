@@ -149,9 +149,10 @@ nlohmann::json SocConfig::to_json() const {
     j["baseline"] = {{"rows", baseline_rows}, {"cols", baseline_cols}};
   }
   j["energy"] = costs.to_json();
-  j["runtime"] = {{"fuse_pooling", runtime.fuse_pooling},       {"prefetch_weights", runtime.prefetch_weights},
-                  {"split_reduction", runtime.split_reduction}, {"reuse_outputs", runtime.reuse_outputs},
-                  {"share_weights", runtime.share_weights},     {"min_tiles", runtime.min_tiles}};
+  j["runtime"] = {
+      {"fuse_pooling", runtime.fuse_pooling},       {"prefetch_weights", runtime.prefetch_weights},
+      {"split_reduction", runtime.split_reduction}, {"reuse_outputs", runtime.reuse_outputs},
+      {"share_weights", runtime.share_weights},     {"min_tiles", runtime.min_tiles}};
   j["cpu"] = cpu.to_json();
   j["bus"] = bus.to_json();
   j["dram"] = dram.to_json();

@@ -233,8 +233,9 @@ nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& conf
       lj["tiles"] = l.tiles;
       lj["output"] = l.output_on_chip ? "on chip" : l.output_in_dram ? "dram" : "pooled on chip";
       if (l.on_accel && !l.fused) {  // the planner's choice (docs/runtime.md "Tiling")
-        lj["tiling"] = {{"rows", l.tile_h},          {"cols", l.tile_w},   {"channels", l.tile_c},
-                        {"input_channels", l.tile_ic}, {"slices", l.slices}, {"weights_outer", l.weights_outer}};
+        lj["tiling"] = {{"rows", l.tile_h},     {"cols", l.tile_w},
+                        {"channels", l.tile_c}, {"input_channels", l.tile_ic},
+                        {"slices", l.slices},   {"weights_outer", l.weights_outer}};
       }
       j["layers"].push_back(lj);
     }

@@ -126,7 +126,8 @@ void LayerRun::preloaded(int weight_half, int input_half, bool loads_pending) {
   if (weight_half >= 0) wt_halves_.preload(weight_half, 0);
   if (input_half >= 0) in_halves_.preload(input_half, 0);
   first_tile_planned_ = true;  // the previous layer's run did its bookkeeping too
-  load_pending_ = loads_pending;  // its loads may not have finished: waited for before this layer's first loads
+  load_pending_ =
+      loads_pending;  // its loads may not have finished: waited for before this layer's first loads
 }
 
 void LayerRun::input_on_chip(int half, uint32_t offset) {
@@ -143,7 +144,8 @@ void LayerRun::weights_resident(uint32_t offset, uint32_t stride, std::vector<bo
 }
 
 uint32_t LayerRun::weight_offset(std::size_t i) const {
-  if (resident_) return resident_offset_ + static_cast<uint32_t>(plan_.item_wt(plan_.tiles[i])) * resident_stride_;
+  if (resident_)
+    return resident_offset_ + static_cast<uint32_t>(plan_.item_wt(plan_.tiles[i])) * resident_stride_;
   return static_cast<uint32_t>(wt_half_of_[i]) * wt_half_;
 }
 
@@ -209,7 +211,8 @@ void LayerRun::wait_drain() {
 AccelTile LayerRun::descriptor(std::size_t i) const {
   const Tile& t = plan_.tiles[i];
   AccelTile d;
-  d.in_addr = in_half_of_[i] == on_chip_half_ ? on_chip_offset_ : static_cast<uint32_t>(in_half_of_[i]) * in_half_;
+  d.in_addr =
+      in_half_of_[i] == on_chip_half_ ? on_chip_offset_ : static_cast<uint32_t>(in_half_of_[i]) * in_half_;
   d.in_h = static_cast<uint32_t>(t.in_h);
   d.in_w = static_cast<uint32_t>(t.in_w);
   d.in_c = static_cast<uint32_t>(t.icn);

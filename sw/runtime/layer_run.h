@@ -29,7 +29,8 @@ struct DramTraffic {
 // The DMA jobs that load tile t's weights into the weight half at SRAM bus address `dst`: its filters (of a
 // slice, input channels ic0 .. ic0 + icn - 1: a 3-D strided job) from DRAM `weights`, then, on the last
 // slice, its post-scale records from DRAM `post` after them.
-std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t weights, uint32_t post, uint32_t dst);
+std::vector<DmaJob> weight_jobs(const LayerShape& l, const Tile& t, uint32_t weights, uint32_t post,
+                                uint32_t dst);
 
 // The first weight chunk of the next layer (and its post-scale records), loaded during this layer's last
 // tile into the weight half that tile does not read, so the next layer starts without waiting for it: its
@@ -40,7 +41,8 @@ struct NextWeights {
   // first tile's input (tile_input_job; dst is the offset in the input half) goes into the input half the
   // last tile does not read. row_bytes == 0: no input (the next layer's input is this layer's output).
   DmaJob input;
-  // Weight sharing: the jobs' dst are offsets in the weight buffer (the layer's resident place), not in a half.
+  // Weight sharing: the jobs' dst are offsets in the weight buffer (the layer's resident place), not in a
+  // half.
   bool resident = false;
 };
 
@@ -69,9 +71,9 @@ class LayerRun {
   DramTraffic run();
   // After run(): where the next layer's chunk is (-1: none was loaded) and the bytes that moved it.
   int next_weight_half() const { return next_half_; }
-  bool next_layer_planned() const { return has_next_; }  // the next layer's first-tile bookkeeping is done
+  bool next_layer_planned() const { return has_next_; }    // the next layer's first-tile bookkeeping is done
   bool next_loads_started() const { return next_loads_; }  // ... and loads for it were started
-  int next_input_half() const { return next_in_half_; }       // -1: no input rows were loaded
+  int next_input_half() const { return next_in_half_; }    // -1: no input rows were loaded
   uint64_t next_load_cycle() const { return next_started_; }  // CPU cycle the next layer's loads began
   const DramTraffic& next_traffic() const { return next_traffic_; }
 

@@ -1,15 +1,12 @@
 #include "sw/runtime/network_runtime.h"
 
-#include <optional>
-#include <sstream>
-
-#include "sw/runtime/plan_cost.h"
-
 #include <algorithm>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "sw/hal/regs/accel_regs.h"
+#include "sw/runtime/plan_cost.h"
 
 namespace minconv::sw {
 
@@ -68,22 +65,28 @@ BufferHalves NetworkRuntime::halves(double preload_hidden_cycles, bool resident)
   h.first_weights_hidden_cycles = preload_hidden_cycles;
   h.weights_resident = resident;
   h.burst_bytes = dma_.burst_bytes();
-  if (soc_.dram_peak_mb_s > 0 && caps.clock_khz > 0) h.dram_bytes_per_cycle = soc_.dram_peak_mb_s * 1e3 / caps.clock_khz;
+  if (soc_.dram_peak_mb_s > 0 && caps.clock_khz > 0)
+    h.dram_bytes_per_cycle = soc_.dram_peak_mb_s * 1e3 / caps.clock_khz;
   return h;
 }
+
+namespace {
 
 // Every input of the planner, as a key of the plan cache.
 std::string plan_key(const LayerShape& l, const BufferHalves& h) {
   std::ostringstream k;
   const golden::ConvGeometry& g = l.g;
   k << l.name << ' ' << l.in_h << ' ' << l.in_w << ' ' << l.in_c << ' ' << l.out_h << ' ' << l.out_w << ' '
-    << l.out_c << ' ' << g.kh << ' ' << g.kw << ' ' << g.stride_h << ' ' << g.stride_w << ' ' << g.pad_top << ' '
-    << g.pad_left << ' ' << g.pad_bottom << ' ' << g.pad_right << ' ' << l.relu << l.raw << ' ' << l.pool_mode
-    << ' ' << l.pool_k << ' ' << h.in << ' ' << h.wt << ' ' << h.out << ' ' << h.rows << ' ' << h.cols << ' '
-    << h.min_tiles << ' ' << h.min_split_bytes << ' ' << h.split_reduction << ' ' << h.dram_bytes_per_cycle
-    << ' ' << h.first_weights_hidden_cycles << ' ' << h.burst_bytes << ' ' << h.weights_resident;
+    << l.out_c << ' ' << g.kh << ' ' << g.kw << ' ' << g.stride_h << ' ' << g.stride_w << ' ' << g.pad_top
+    << ' ' << g.pad_left << ' ' << g.pad_bottom << ' ' << g.pad_right << ' ' << l.relu << l.raw << ' '
+    << l.pool_mode << ' ' << l.pool_k << ' ' << h.in << ' ' << h.wt << ' ' << h.out << ' ' << h.rows << ' '
+    << h.cols << ' ' << h.min_tiles << ' ' << h.min_split_bytes << ' ' << h.split_reduction << ' '
+    << h.dram_bytes_per_cycle << ' ' << h.first_weights_hidden_cycles << ' ' << h.burst_bytes << ' '
+    << h.weights_resident;
   return k.str();
 }
+
+}  // namespace
 
 TilePlan NetworkRuntime::cached_plan(const LayerShape& g, const BufferHalves& h) const {
   const std::string key = plan_key(g, h);
@@ -93,9 +96,9 @@ TilePlan NetworkRuntime::cached_plan(const LayerShape& g, const BufferHalves& h)
 }
 
 // Plans layer i (`g`) as it will run after the current layer (`current`, planned as `plan`) has (if
-// `prefetched`) loaded its first weight chunk during its last tile, and the jobs of that prefetch. False if layer i cannot be
-// planned (it fails when it runs). `input` (streaming, non-zero): layer i is the next image's first layer,
-// whose first tile's input is loaded from there too.
+// `prefetched`) loaded its first weight chunk during its last tile, and the jobs of that prefetch. False if
+// layer i cannot be planned (it fails when it runs). `input` (streaming, non-zero): layer i is the next
+// image's first layer, whose first tile's input is loaded from there too.
 bool NetworkRuntime::plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g,
                                const ModelLayout& layout, std::size_t i, NextLayer& next, bool prefetched,
                                uint32_t input) const {
@@ -191,7 +194,8 @@ std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std
   r.on_accel = true;
   r.output_in_dram = !fuse;
   // The MACs the array executes: with a fused pool, conv outputs no window reads are not computed.
-  r.macs = static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
+  r.macs =
+      static_cast<uint64_t>(g.final_h() * g.unit()) * (g.final_w() * g.unit()) * g.out_c * g.filter_bytes();
   const std::size_t next = fuse ? i + 2 : i + 1;
   check_layer(g);
   const bool has_next = next < model.layers.size() && is_accel_layer(model.layers[next]);
@@ -201,8 +205,12 @@ std::vector<LayerReport> NetworkRuntime::run_accel_step(const ImageRun& img, std
   NextLayer& nl = step.next;
   const bool planned = step.planned, prefetch = step.prefetch;
   const std::optional<OnChip> keep = planned ? reuse_target(g, plan, gn, nl.plan) : std::nullopt;
-  LayerAddresses at{input, img.layout.weights[i], img.layout.post[i], img.layout.outputs[fuse ? i + 1 : i],
-                    img.layout.scratch, soc_.accel_sram_base};
+  LayerAddresses at{input,
+                    img.layout.weights[i],
+                    img.layout.post[i],
+                    img.layout.outputs[fuse ? i + 1 : i],
+                    img.layout.scratch,
+                    soc_.accel_sram_base};
   if (keep) {
     at.output = soc_.accel_sram_base + accel_.caps().in_offset + keep->offset;
     at.output_on_chip = true;
@@ -231,7 +239,8 @@ NetworkRuntime::StepPlan NetworkRuntime::plan_step(const ImageRun& img, const La
   StepPlan s;
   // Resident weights need no prefetch: every layer is planned as it runs without one.
   const bool prefetch_weights = options_.prefetch_weights && resident_.empty();
-  s.plan = next_plan_ && resident_.empty() ? std::move(next_plan_->plan) : cached_plan(g, halves(0, !resident_.empty()));
+  s.plan = next_plan_ && resident_.empty() ? std::move(next_plan_->plan)
+                                           : cached_plan(g, halves(0, !resident_.empty()));
   next_plan_.reset();
   s.planned =
       next_shape != nullptr && plan_next(g, s.plan, *next_shape, img.layout, next, s.next, prefetch_weights);
@@ -258,15 +267,16 @@ void NetworkRuntime::resident_prefetch(StepPlan& s, std::size_t next) {
     s.next.weights.jobs.clear();  // the prefetch carries the bookkeeping (and a streamed input) only
     return;
   }
-  for (DmaJob& j : s.next.weights.jobs) j.dst += static_cast<uint32_t>(r->offset) + static_cast<uint32_t>(item) * r->stride;
+  for (DmaJob& j : s.next.weights.jobs)
+    j.dst += static_cast<uint32_t>(r->offset) + static_cast<uint32_t>(item) * r->stride;
   s.next.weights.resident = true;
   r->loaded[static_cast<std::size_t>(item)] = true;
 }
 
 // Weight sharing (RuntimeOptions::share_weights): a place in the weight buffer for every weight item of every
 // conv/fc layer (as planned), if they all fit it together, else nothing.
-std::vector<NetworkRuntime::Resident> NetworkRuntime::plan_resident(const golden::QuantModel& model,
-                                                                    const std::vector<golden::Shape>& shapes) {
+std::vector<NetworkRuntime::Resident> NetworkRuntime::plan_resident(
+    const golden::QuantModel& model, const std::vector<golden::Shape>& shapes) {
   std::vector<Resident> out(model.layers.size());
   uint64_t offset = 0;
   golden::Shape in = model.input;
@@ -277,7 +287,8 @@ std::vector<NetworkRuntime::Resident> NetworkRuntime::plan_resident(const golden
     int items = 0;
     for (const Tile& t : plan.tiles) items = std::max(items, plan.item_wt(t) + 1);
     out[i].offset = static_cast<int64_t>(offset);
-    out[i].stride = static_cast<uint32_t>(weight_chunk_bytes(plan.tc, static_cast<uint32_t>(g.g.kh * g.g.kw) * plan.ic));
+    out[i].stride =
+        static_cast<uint32_t>(weight_chunk_bytes(plan.tc, static_cast<uint32_t>(g.g.kh * g.g.kw) * plan.ic));
     out[i].loaded.assign(static_cast<std::size_t>(items), false);
     offset += uint64_t(items) * out[i].stride;
     if (offset > accel_.caps().wt_bytes) return {};
@@ -357,7 +368,8 @@ void NetworkRuntime::run_accel_layer(const LayerShape& g, const TilePlan& plan, 
   LayerRun run(hal_, dma_, accel_, g, plan, at, costs_.per_tile);
   if (next_bookkept_) run.preloaded(preloaded_half_, preloaded_input_half_, next_loads_);
   if (on_chip_input_.half >= 0) run.input_on_chip(on_chip_input_.half, on_chip_input_.offset);
-  if (resident != nullptr) run.weights_resident(static_cast<uint32_t>(resident->offset), resident->stride, resident->loaded);
+  if (resident != nullptr)
+    run.weights_resident(static_cast<uint32_t>(resident->offset), resident->stride, resident->loaded);
   if (next != nullptr) run.prefetch_next_layer(*next);
   const DramTraffic traffic = run.run();
   accel_.layer_end();

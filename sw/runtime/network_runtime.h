@@ -48,7 +48,8 @@ struct LayerReport {
   AccelCounters accel;  // counter deltas over the layer
   // Tiling chosen: output rows x cols x channels per tile, and the loop order.
   uint32_t tile_h = 0, tile_w = 0, tile_c = 0;
-  uint32_t tile_ic = 0, slices = 1;  // input channels per slice, slices per output block (reduction splitting)
+  uint32_t tile_ic = 0,
+           slices = 1;  // input channels per slice, slices per output block (reduction splitting)
   bool weights_outer = false;
 };
 
@@ -98,8 +99,9 @@ class NetworkRuntime {
     NextWeights weights;
   };
   // `input` (streaming, non-zero): also tile 0's input of layer i from the tensor there.
-  bool plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g, const ModelLayout& layout,
-                 std::size_t i, NextLayer& next, bool prefetched, uint32_t input = 0) const;
+  bool plan_next(const LayerShape& current, const TilePlan& plan, const LayerShape& g,
+                 const ModelLayout& layout, std::size_t i, NextLayer& next, bool prefetched,
+                 uint32_t input = 0) const;
   // Where an on-chip tensor is: input half and offset from the input buffer's start (half -1: in DRAM).
   struct OnChip {
     int half = -1;
@@ -124,7 +126,8 @@ class NetworkRuntime {
     NextLayer next;
     bool planned = false, prefetch = false;
   };
-  StepPlan plan_step(const ImageRun& img, const LayerShape& g, const LayerShape* next_shape, std::size_t next);
+  StepPlan plan_step(const ImageRun& img, const LayerShape& g, const LayerShape* next_shape,
+                     std::size_t next);
   // Weight sharing: where layer i's weight items live in the weight buffer for a whole stream, item k at
   // offset + k * stride (offset -1: not a conv/fc layer), and which are loaded.
   struct Resident {
@@ -133,7 +136,8 @@ class NetworkRuntime {
     std::vector<bool> loaded;
   };
   void resident_prefetch(StepPlan& s, std::size_t next);
-  std::vector<Resident> plan_resident(const golden::QuantModel& model, const std::vector<golden::Shape>& shapes);
+  std::vector<Resident> plan_resident(const golden::QuantModel& model,
+                                      const std::vector<golden::Shape>& shapes);
   Resident* resident(std::size_t i) {
     return i < resident_.size() && resident_[i].offset >= 0 ? &resident_[i] : nullptr;
   }
@@ -153,8 +157,8 @@ class NetworkRuntime {
   DmaDriver dma_;
   AccelDriver accel_;
   mutable std::map<std::string, TilePlan> plans_;  // cached_plan()
-  bool next_bookkept_ = false;  // the previous layer did the next layer's first-tile bookkeeping
-  bool next_loads_ = false;     // ... and started loads for it
+  bool next_bookkept_ = false;     // the previous layer did the next layer's first-tile bookkeeping
+  bool next_loads_ = false;        // ... and started loads for it
   int preloaded_half_ = -1;        // weight half holding the next layer's first chunk, or -1
   DramTraffic preloaded_traffic_;  // the bytes that loaded it (counted to the layer that uses them)
   // Batch streaming: the input half holding the next image's first input rows (-1: none), that image's

@@ -130,7 +130,8 @@ PlanCost estimate_cost(const LayerShape& l, const BufferHalves& h, const TilePla
   return c;
 }
 
-std::optional<TilePlan> best_plan(const LayerShape& l, const BufferHalves& h, std::optional<TilePlan> baseline) {
+std::optional<TilePlan> best_plan(const LayerShape& l, const BufferHalves& h,
+                                  std::optional<TilePlan> baseline) {
   std::optional<TilePlan> best = std::move(baseline);
   double best_cycles = best ? estimate_cost(l, h, *best).cycles * 0.98 : HUGE_VAL;
   for (uint32_t ic : slice_channels(l)) {
@@ -140,7 +141,8 @@ std::optional<TilePlan> best_plan(const LayerShape& l, const BufferHalves& h, st
       if (!largest_block(l, h, tc, ic, split, th, tw)) continue;
       for (int rows : {th, best_fill_rows(l, h, th, tw)}) {
         for (bool weights_outer : {true, false}) {
-          TilePlan p = make_plan(l, static_cast<uint32_t>(rows), static_cast<uint32_t>(tw), tc, ic, weights_outer);
+          TilePlan p =
+              make_plan(l, static_cast<uint32_t>(rows), static_cast<uint32_t>(tw), tc, ic, weights_outer);
           const double cycles = estimate_cost(l, h, p).cycles;
           if (cycles < best_cycles) {
             best_cycles = cycles;

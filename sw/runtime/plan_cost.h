@@ -21,7 +21,8 @@ constexpr double kTileGapCycles = 50;
 // job of 64-byte runs moves 64 bytes per 7 accelerator cycles (at the peak: 5).
 constexpr double kBurstOverheadCycles = 2;
 
-// T_tile of tile t: 4 + (folds - 1) * max(K, R, C) + K + R + C - 1 + 3 (docs/accelerator.md), K = kh * kw * icn.
+// T_tile of tile t: 4 + (folds - 1) * max(K, R, C) + K + R + C - 1 + 3 (docs/accelerator.md), K = kh * kw *
+// icn.
 uint64_t tile_compute_cycles(const LayerShape& layer, const BufferHalves& halves, const Tile& t);
 
 // cycles = load(tile 0) (its weights: what outlasts halves.first_weights_hidden_cycles; no weights at all

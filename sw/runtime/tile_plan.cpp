@@ -100,8 +100,8 @@ TilePlan unsplit_plan(const LayerShape& l, const BufferHalves& h) {
   const uint64_t in_total =
       uint64_t(n_spatial) * in_rows(l, th * l.unit()) * in_cols(l, tw * l.unit()) * l.in_c;
   const bool weights_outer = w_total + n_chunks * in_total <= in_total + n_spatial * w_total;
-  return make_plan(l, static_cast<uint32_t>(th), static_cast<uint32_t>(tw), tc,
-                   static_cast<uint32_t>(l.in_c), weights_outer);
+  return make_plan(l, static_cast<uint32_t>(th), static_cast<uint32_t>(tw), tc, static_cast<uint32_t>(l.in_c),
+                   weights_outer);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ struct BufferHalves {
   // The first tile's weights load during the previous layer's last tile, which lasts this many cycles (0:
   // they load with the first tile's input).
   double first_weights_hidden_cycles = 0;
-  uint32_t burst_bytes = 256;            // DMA burst: contiguous runs are moved in bursts of at most this
+  uint32_t burst_bytes = 256;  // DMA burst: contiguous runs are moved in bursts of at most this
   // Weight sharing: the weights are loaded once for a stream of images, so the cost model counts no weight
   // loads.
   bool weights_resident = false;

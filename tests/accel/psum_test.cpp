@@ -32,15 +32,16 @@ TileDescriptor random_desc(std::mt19937& rng) {
 }
 
 golden::ConvGeometry geometry(const TileDescriptor& d) {
-  return {static_cast<int>(d.kh),       static_cast<int>(d.kw),      static_cast<int>(d.stride_h),
-          static_cast<int>(d.stride_w), static_cast<int>(d.pad_top), static_cast<int>(d.pad_left),
+  return {static_cast<int>(d.kh),         static_cast<int>(d.kw),       static_cast<int>(d.stride_h),
+          static_cast<int>(d.stride_w),   static_cast<int>(d.pad_top),  static_cast<int>(d.pad_left),
           static_cast<int>(d.pad_bottom), static_cast<int>(d.pad_right)};
 }
 
 // Channels [c0, c0 + n) of an HWC tensor of `c` channels (inputs: pixels; weights: filter taps).
 std::vector<int8_t> channel_slice(const std::vector<int8_t>& v, unsigned c, unsigned c0, unsigned n) {
   std::vector<int8_t> out;
-  for (std::size_t i = 0; i < v.size(); i += c) out.insert(out.end(), v.begin() + i + c0, v.begin() + i + c0 + n);
+  for (std::size_t i = 0; i < v.size(); i += c)
+    out.insert(out.end(), v.begin() + i + c0, v.begin() + i + c0 + n);
   return out;
 }
 
@@ -55,7 +56,8 @@ TEST(PartialSums, SlicedTilesMatchGoldenBitForBit) {
     const ArrayShape array{pe, arr(rng), arr(rng)};
     const std::vector<int8_t> input = test::random_int8(rng, whole.input_bytes(), -128, 127);
     const std::vector<int8_t> weights = test::random_int8(rng, whole.weight_bytes());
-    const std::vector<regs::accel::PostScale> post = test::random_post(rng, static_cast<int>(whole.out_c), pe);
+    const std::vector<regs::accel::PostScale> post =
+        test::random_post(rng, static_cast<int>(whole.out_c), pe);
     const unsigned slice = std::uniform_int_distribution<unsigned>(1, whole.in_c - 1)(rng);
 
     std::vector<int32_t> psum;
@@ -75,7 +77,8 @@ TEST(PartialSums, SlicedTilesMatchGoldenBitForBit) {
       r = CppTileEngine().run(job);
       const uint64_t values = whole.pixels() * whole.out_c;
       const uint64_t K = job.desc.k_steps();
-      ASSERT_EQ(r.cycles, test::documented_tile_cycles(array.rows, array.cols, K, whole.out_c, whole.pixels()));
+      ASSERT_EQ(r.cycles,
+                test::documented_tile_cycles(array.rows, array.cols, K, whole.out_c, whole.pixels()));
       ASSERT_EQ(r.counters.buf_write_bytes, job.desc.psum_out ? values * 4 : whole.output_bytes());
       // Operands, post-scale records on the last slice only, and 4 bytes of partial sum per value after the
       // first.
@@ -84,7 +87,8 @@ TEST(PartialSums, SlicedTilesMatchGoldenBitForBit) {
       const uint64_t channel_folds = (whole.out_c + array.rows - 1) / array.rows;
       const uint64_t operand_bytes = pixel_folds * whole.out_c * K + channel_folds * whole.pixels() * K;
       ASSERT_EQ(folds, pixel_folds * channel_folds);
-      ASSERT_EQ(r.counters.buf_read_bytes, operand_bytes + (job.desc.psum_out ? 0 : 12 * whole.out_c * pixel_folds) +
+      ASSERT_EQ(r.counters.buf_read_bytes, operand_bytes +
+                                               (job.desc.psum_out ? 0 : 12 * whole.out_c * pixel_folds) +
                                                (job.desc.psum_in ? 4 * values : 0));
       if (job.desc.psum_out) {
         psum.resize(values);
@@ -92,18 +96,21 @@ TEST(PartialSums, SlicedTilesMatchGoldenBitForBit) {
       }
     }
 
-    golden::Tensor8 in(static_cast<int>(whole.in_h), static_cast<int>(whole.in_w), static_cast<int>(whole.in_c));
+    golden::Tensor8 in(static_cast<int>(whole.in_h), static_cast<int>(whole.in_w),
+                       static_cast<int>(whole.in_c));
     in.data = input;
     const golden::ConvGeometry g = geometry(whole);
     const int oc = static_cast<int>(whole.out_c);
     if (whole.raw_output) {
-      const golden::Tensor32 want = golden::conv2d_raw(pe, in, weights, oc, g, test::to_golden(post), whole.relu);
+      const golden::Tensor32 want =
+          golden::conv2d_raw(pe, in, weights, oc, g, test::to_golden(post), whole.relu);
       std::vector<int32_t> got(want.data.size());
       ASSERT_EQ(r.output.size(), got.size() * 4);
       std::memcpy(got.data(), r.output.data(), r.output.size());
       ASSERT_EQ(got, want.data) << "iteration " << iter << ", slices of " << slice;
     } else {
-      const golden::Tensor8 want = golden::conv2d_int8(pe, in, weights, oc, g, test::to_golden(post), whole.relu);
+      const golden::Tensor8 want =
+          golden::conv2d_int8(pe, in, weights, oc, g, test::to_golden(post), whole.relu);
       std::vector<int8_t> got(r.output.size());
       std::memcpy(got.data(), r.output.data(), r.output.size());
       ASSERT_EQ(got, want.data) << "iteration " << iter << ", slices of " << slice;
@@ -125,11 +132,12 @@ TEST(PartialSums, ValidateFlags) {
   d.out_addr = 4;
   EXPECT_EQ(validate(d, p), ra::kErrOutOverflow);
   d.out_addr = 0;
-  for (auto change : {+[](TileDescriptor& t) { t.relu = true; }, +[](TileDescriptor& t) { t.raw_output = true; },
-                      +[](TileDescriptor& t) {
-                        t.pool_mode = ra::kPoolMax;
-                        t.pool_k = t.pool_stride = 2;
-                      }}) {
+  for (auto change :
+       {+[](TileDescriptor& t) { t.relu = true; }, +[](TileDescriptor& t) { t.raw_output = true; },
+        +[](TileDescriptor& t) {
+          t.pool_mode = ra::kPoolMax;
+          t.pool_k = t.pool_stride = 2;
+        }}) {
     TileDescriptor bad = d;
     change(bad);
     EXPECT_EQ(validate(bad, p), ra::kErrUnsupported);

@@ -170,18 +170,20 @@ void expect_covers_and_fits(const LayerShape& l, const BufferHalves& h, const Ti
     }
     EXPECT_LE(uint64_t(t.in_h) * t.in_w * t.icn, h.in);
     EXPECT_LE(weight_chunk_bytes(t.tc, l.g.kh * l.g.kw * t.icn), h.wt);
-    const uint64_t out = p.slices > 1 ? uint64_t(t.th) * t.tw * t.tc * 4
-                                      : uint64_t(t.fh) * t.fw * t.tc * l.out_buffer_elem();
+    const uint64_t out =
+        p.slices > 1 ? uint64_t(t.th) * t.tw * t.tc * 4 : uint64_t(t.fh) * t.fw * t.tc * l.out_buffer_elem();
     EXPECT_LE(out, h.out);
     for (int y = t.oy0; y < t.oy0 + t.th; ++y)
       for (int x = t.ox0; x < t.ox0 + t.tw; ++x)
-        for (int o = t.c0; o < t.c0 + t.tc; ++o) channels[(std::size_t(y) * l.out_w + x) * l.out_c + o] += t.icn;
+        for (int o = t.c0; o < t.c0 + t.tc; ++o)
+          channels[(std::size_t(y) * l.out_w + x) * l.out_c + o] += t.icn;
   }
   for (int y = 0; y < l.out_h; ++y) {
     for (int x = 0; x < l.out_w; ++x) {
       const bool needed = y < l.final_h() * l.unit() && x < l.final_w() * l.unit();  // under a pool window
       for (int o = 0; o < l.out_c; ++o)
-        ASSERT_EQ(channels[(std::size_t(y) * l.out_w + x) * l.out_c + o], needed ? l.in_c : 0) << y << "," << x;
+        ASSERT_EQ(channels[(std::size_t(y) * l.out_w + x) * l.out_c + o], needed ? l.in_c : 0)
+            << y << "," << x;
     }
   }
 }

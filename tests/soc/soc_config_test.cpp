@@ -54,13 +54,14 @@ TEST(SocConfig, RuntimeSwitches) {
   EXPECT_TRUE(d.runtime.split_reduction);
   EXPECT_EQ(d.runtime.min_tiles, 2u);
   const SocConfig off = SocConfig::from_yaml(config::YamlMap::load_string(
-      default_with("  reuse_outputs: true ", "  reuse_outputs: false ") , "soc.yaml"));
+      default_with("  reuse_outputs: true ", "  reuse_outputs: false "), "soc.yaml"));
   EXPECT_FALSE(off.runtime.reuse_outputs);
   EXPECT_TRUE(off.runtime.split_reduction);
   EXPECT_EQ(off.to_json()["runtime"]["reuse_outputs"], false);
   EXPECT_THAT(error_of(default_with("  reuse_outputs: true ", "  reuse_outputs: 2 ")),
               HasSubstr("key 'runtime.reuse_outputs'"));
-  EXPECT_THAT(error_of(default_with("  min_tiles: 2 ", "  min_tiles: 0 ")), HasSubstr("key 'runtime.min_tiles'"));
+  EXPECT_THAT(error_of(default_with("  min_tiles: 2 ", "  min_tiles: 0 ")),
+              HasSubstr("key 'runtime.min_tiles'"));
   EXPECT_THAT(error_of(default_with("  reuse_outputs: true ", "  reuse_output: true ")),
               HasSubstr("unknown key 'runtime.reuse_output'"));
 }

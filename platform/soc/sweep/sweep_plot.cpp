@@ -69,8 +69,9 @@ std::string script(const std::string& name, const std::string& title, const std:
 
 // Both PE kinds: min as filled dots, mul as larger open circles, so that equal figures stay visible.
 std::string series(const std::string& using_cols, const std::string& style) {
-  return "'points_min.dat' using " + using_cols + " with " + style + " pointtype 7 pointsize 1.2 title 'min', " +
-         "'points_mul.dat' using " + using_cols + " with " + style + " pointtype 6 pointsize 2 title 'mul'";
+  return "'points_min.dat' using " + using_cols + " with " + style +
+         " pointtype 7 pointsize 1.2 title 'min', " + "'points_mul.dat' using " + using_cols + " with " +
+         style + " pointtype 6 pointsize 2 title 'mul'";
 }
 
 }  // namespace
@@ -83,8 +84,7 @@ std::string write_plots(const Spec& spec, const std::vector<Result>& results, co
   const std::set<unsigned> pes = write_roofline(results, pd, slope);
   std::ostringstream gp;
   gp << script("cycles_vs_pes", spec.name + ": cycles per inference against PEs",
-               "set logscale xy\nset xlabel 'PEs'\nset ylabel 'cycles'\nplot " +
-                   series("1:3", "points"));
+               "set logscale xy\nset xlabel 'PEs'\nset ylabel 'cycles'\nplot " + series("1:3", "points"));
   gp << script("energy_vs_pes", spec.name + ": energy per inference against PEs",
                "set logscale x\nset xlabel 'PEs'\nset ylabel 'energy per inference (uJ)'\nplot " +
                    series("1:4", "points"));
@@ -104,7 +104,8 @@ std::string write_plots(const Spec& spec, const std::vector<Result>& results, co
   for (const Result& r : results) accuracy = accuracy || (r.ok && r.accuracy >= 0);
   if (accuracy) {
     gp << script("accuracy_vs_area", spec.name + ": top-1 accuracy on the SoC against area",
-                 "set logscale x\nset xlabel 'PE array area (NAND2-eq)'\nset ylabel 'top-1 (%)'\nset yrange [0:100]\nplot " +
+                 "set logscale x\nset xlabel 'PE array area (NAND2-eq)'\nset ylabel 'top-1 (%)'\nset yrange "
+                 "[0:100]\nplot " +
                      series("2:5", "points"));
   }
   std::ofstream(pd + "/plots.gp") << gp.str();

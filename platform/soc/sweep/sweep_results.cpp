@@ -91,7 +91,8 @@ std::string results_csv(const Spec& spec, const std::vector<Result>& results) {
   csv << "point";
   for (const Axis& a : spec.axes) csv << "," << a.key;
   csv << ",status,pe,rows,cols,pes,area_nand2,cycles,latency_us,dram_bytes,bandwidth_gbps,pe_utilization,"
-         "energy_uj,bound_cycles,x_bound,accuracy,images,batch_size,stream_cycles,images_per_s,image_latency_min,"
+         "energy_uj,bound_cycles,x_bound,accuracy,images,batch_size,stream_cycles,images_per_s,image_latency_"
+         "min,"
          "image_latency_mean,image_latency_max,host_seconds,error\n";
   for (const Result& r : results) {
     csv << r.point.id;

@@ -88,11 +88,11 @@ constexpr Field kOutH{"out_h", 0, 16};
 constexpr Field kOutW{"out_w", 16, 16};
 constexpr Field kRelu{"RELU", 0, 1};
 constexpr Field kRawOutput{"RAW_OUTPUT", 1, 1};  // write acc + bias as int32, no requantization
-constexpr Field kPsumIn{"PSUM_IN", 2, 1};    // accumulators start from the int32 partial sums at OUT_ADDR
-constexpr Field kPsumOut{"PSUM_OUT", 3, 1};  // write the accumulators as int32 partial sums, no post-scale
-constexpr Field kPoolMode{"mode", 0, 2};         // PoolMode: pooling after the post-scale
-constexpr Field kPoolK{"k", 8, 8};               // window side
-constexpr Field kPoolStride{"stride", 16, 8};    // window step
+constexpr Field kPsumIn{"PSUM_IN", 2, 1};        // accumulators start from the int32 partial sums at OUT_ADDR
+constexpr Field kPsumOut{"PSUM_OUT", 3, 1};    // write the accumulators as int32 partial sums, no post-scale
+constexpr Field kPoolMode{"mode", 0, 2};       // PoolMode: pooling after the post-scale
+constexpr Field kPoolK{"k", 8, 8};             // window side
+constexpr Field kPoolStride{"stride", 16, 8};  // window step
 
 constexpr Field kCtrl[] = {kStart, kResetCounters, kLayerBegin, kLayerEnd};
 constexpr Field kIrqEnable[] = {kOnDone, kOnError};
@@ -215,8 +215,8 @@ struct TileDesc {
   uint32_t out_addr = 0;  // offset inside the output buffer
   bool relu = false;
   bool raw_output = false;
-  bool psum_in = false;   // reduction splitting: add to the partial sums at out_addr
-  bool psum_out = false;  // reduction splitting: leave partial sums at out_addr (not the last slice)
+  bool psum_in = false;    // reduction splitting: add to the partial sums at out_addr
+  bool psum_out = false;   // reduction splitting: leave partial sums at out_addr (not the last slice)
   uint32_t pool_mode = 0;  // a PoolMode
   uint32_t pool_k = 0, pool_stride = 0;
 };
@@ -241,8 +241,8 @@ constexpr DescWords pack(const TileDesc& d) {
   w[desc_index(kWtAddr)] = d.wt_addr;
   w[desc_index(kQAddr)] = d.q_addr;
   w[desc_index(kOutAddr)] = d.out_addr;
-  w[desc_index(kFlags)] = f::kRelu.put(d.relu) | f::kRawOutput.put(d.raw_output) |
-                          f::kPsumIn.put(d.psum_in) | f::kPsumOut.put(d.psum_out);
+  w[desc_index(kFlags)] = f::kRelu.put(d.relu) | f::kRawOutput.put(d.raw_output) | f::kPsumIn.put(d.psum_in) |
+                          f::kPsumOut.put(d.psum_out);
   w[desc_index(kPool)] =
       f::kPoolMode.put(d.pool_mode) | f::kPoolK.put(d.pool_k) | f::kPoolStride.put(d.pool_stride);
   return w;
