@@ -18,7 +18,7 @@ GATES=AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX
 
 # job name | top | chparam arguments | sources. Each job reads only the sources its top needs: ABC's result
 # depends on the order in which Yosys hashes names, so reading an unrelated file (pe_array.sv for a PE) moves
-# a PE's figures by up to 1 % whenever that file is edited (docs/rtl.md, "Synthesis").
+# a PE's figures by about 1 % whenever that file is edited (docs/rtl.md, "Synthesis").
 ARRAY_SOURCES="$RTL/pe_min.sv $RTL/pe_mul.sv $RTL/pe_array.sv"
 JOBS="pe_min_a20|pe_min|-set ACC_W 20|$RTL/pe_min.sv
 pe_mul_a27|pe_mul|-set ACC_W 27|$RTL/pe_mul.sv
