@@ -20,6 +20,12 @@
 //
 // Packing: w_in[8r +: 8] = weight of row r, x_in[8c +: 8] = input of column c,
 //          out_acc[ACC_W*c +: ACC_W] = result register of PE (out_row, c).
+//
+// Written for a fast Verilator model as well as for Yosys (docs/rtl.md "Simulation speed"): the delay lines
+// are flat vectors with one always_ff per register and constant indices only, marked split_var so that the
+// Verilated model holds them as separate bytes and bits (metacomments, ignored by synthesis), and every PE
+// has its own port signals. Only PE (0, 0) then depends on the input ports combinationally; every other PE
+// reads registers.
 module pe_array #(
     parameter int R       = 4,
     parameter int C       = 4,
@@ -47,7 +53,7 @@ module pe_array #(
     output logic [C*ACC_W-1:0] out_acc,
     output logic               done
 );
-  localparam int NCTL = R + C - 2;  // length of the control delay lines
+  localparam int NCTL = R + C - 2;  // registers in each control delay line
   localparam int PMIN = (R > C) ? R : C;  // minimum distance of two folds' last steps (and starts)
 
   // ---------------------------------------------------------------- sequencer
@@ -90,42 +96,46 @@ module pe_array #(
   end
 
   // --------------------------------------------------- control delay lines
-  // Tap d is what the PEs with r + c == d see: en = a step, clr = the first step of a fold, lst = the last
-  // step of a fold, each delayed d cycles.
-  logic [NCTL:0] en_tap, clr_tap, lst_tap;
-  if (NCTL > 0) begin : g_ctl
-    logic [NCTL-1:0] en_q, clr_q, lst_q;
+  // Three lines of NT = R + C - 1 taps: en = a step, clr = the first step of a fold, lst = the last step of a
+  // fold; tap d is the signal delayed d cycles (tap 0: the signal itself, tap d > 0: a register), what the PEs
+  // with r + c == d see. One vector (at least 3 bits wide, so that it can be split even for a 1x1 array),
+  // the tap d of the line at offset l in ctl[l + d].
+  localparam int NT = NCTL + 1;
+  localparam int EN = 0, CLR = NT, LST = 2 * NT;  // line offsets in ctl
+  /*verilator tracing_off*/
+  logic [3*NT-1:0] ctl  /*verilator split_var*/;
+  /*verilator tracing_on*/
+  assign ctl[EN]  = step;
+  assign ctl[CLR] = accept;
+  assign ctl[LST] = last_step;
+  for (genvar d = 1; d < NT; d++) begin : g_ctl
     always_ff @(posedge clk or negedge rst_n) begin
       if (!rst_n) begin
-        en_q  <= '0;
-        clr_q <= '0;
-        lst_q <= '0;
+        ctl[EN+d]  <= 1'b0;
+        ctl[CLR+d] <= 1'b0;
+        ctl[LST+d] <= 1'b0;
       end else begin
-        en_q  <= en_tap[NCTL-1:0];
-        clr_q <= clr_tap[NCTL-1:0];
-        lst_q <= lst_tap[NCTL-1:0];
+        ctl[EN+d]  <= ctl[EN+d-1];
+        ctl[CLR+d] <= ctl[CLR+d-1];
+        ctl[LST+d] <= ctl[LST+d-1];
       end
     end
-    assign en_tap  = {en_q, step};
-    assign clr_tap = {clr_q, accept};
-    assign lst_tap = {lst_q, last_step};
-    assign pending = |lst_q;  // a fold's last step is still on its way through the array
-  end else begin : g_noctl
-    assign en_tap  = step;
-    assign clr_tap = accept;
-    assign lst_tap = last_step;
+  end
+  if (NCTL > 0) begin : g_pending
+    assign pending = |ctl[LST+1+:NCTL];  // a fold's last step is still on its way through the array
+  end else begin : g_nopending
     assign pending = 1'b0;
   end
 
   // --------------------------------------------------- drain sequencer
-  // Row 0 is complete when the last step has reached PE (0, C-1), i.e. in the cycle after lst_tap[C-1]; rows
+  // Row 0 is complete when the last step has reached PE (0, C-1), i.e. in the cycle after lst tap C-1; rows
   // follow one per cycle, as they complete. Drains never overlap (the last steps of two folds are >= R apart);
   // a new drain may start in the cycle after the previous one's last row.
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       dv_q  <= 1'b0;
       row_q <= '0;
-    end else if (lst_tap[C-1]) begin
+    end else if (ctl[LST+C-1]) begin
       dv_q  <= 1'b1;
       row_q <= '0;
     end else if (done) begin
@@ -136,77 +146,54 @@ module pe_array #(
   end
 
   // --------------------------------------------------- operand movement
-  // Operands PE (r, c) sees this cycle: w_op[8*(r*C+c) +: 8], x_op[8*(r*C+c) +: 8]. (Flat vectors: Yosys
-  // 0.23 does not parse multi-dimensional packed arrays.)
-  logic [R*C*8-1:0] w_op, x_op;
-  for (genvar r = 0; r < R; r++) begin : g_wrow
-    // Row r: w_in[r] delayed r cycles (skew) then C-1 more (one PE to the right per cycle): r + C - 1
-    // registers; PE (r, c) taps the output of register r + c (tap 0 is w_in itself).
-    localparam int N = r + C - 1;
-    if (N > 0) begin : g_chain
-      logic [N*8-1:0] q;  // register j at q[8*j +: 8]
-      always_ff @(posedge clk) begin
-        q[7:0] <= w_in[8*r+:8];
-        for (int j = 1; j < N; j++) q[8*j+:8] <= q[8*(j-1)+:8];
-      end
-      for (genvar c = 0; c < C; c++) begin : g_tap
-        if (r + c == 0) begin : g_in
-          assign w_op[8*(r*C+c)+:8] = w_in[8*r+:8];
-        end else begin : g_reg
-          assign w_op[8*(r*C+c)+:8] = q[8*(r+c-1)+:8];
-        end
-      end
-    end else begin : g_direct
-      assign w_op[8*(r*C)+:8] = w_in[8*r+:8];
+  // Row r: w_in[r] delayed r cycles (skew), then one PE to the right per cycle: a line of r + C - 1 registers;
+  // column c: x_in[c] delayed c cycles, then one PE down per cycle: c + R - 1 registers. Tap j of a line is the
+  // port byte itself (j = 0) or the output of its register j - 1; PE (r, c) takes tap r + c of its row's and
+  // of its column's line. All lines are in two flat vectors (Yosys 0.23 does not parse multi-dimensional
+  // packed arrays): tap j of row r at wt[8*(WOFF(r) + j) +: 8], of column c at xt[8*(XOFF(c) + j) +: 8].
+  localparam int NWT = R * C + R * (R - 1) / 2;  // Σ_r (r + C) taps
+  localparam int NXT = R * C + C * (C - 1) / 2;  // Σ_c (c + R) taps
+  /*verilator tracing_off*/
+  logic [8*NWT-1:0] wt  /*verilator split_var*/;
+  logic [8*NXT-1:0] xt  /*verilator split_var*/;
+  /*verilator tracing_on*/
+  for (genvar r = 0; r < R; r++) begin : g_wline
+    localparam int OFF = r * C + r * (r - 1) / 2;  // WOFF(r)
+    always_comb wt[8*OFF+:8] = w_in[8*r+:8];
+    for (genvar j = 1; j < r + C; j++) begin : g_reg
+      always_ff @(posedge clk) wt[8*(OFF+j)+:8] <= wt[8*(OFF+j-1)+:8];
     end
   end
-  for (genvar c = 0; c < C; c++) begin : g_xcol
-    // Column c: x_in[c] delayed c cycles, then one PE down per cycle: c + R - 1 registers.
-    localparam int N = c + R - 1;
-    if (N > 0) begin : g_chain
-      logic [N*8-1:0] q;  // register j at q[8*j +: 8]
-      always_ff @(posedge clk) begin
-        q[7:0] <= x_in[8*c+:8];
-        for (int j = 1; j < N; j++) q[8*j+:8] <= q[8*(j-1)+:8];
-      end
-      for (genvar r = 0; r < R; r++) begin : g_tap
-        if (r + c == 0) begin : g_in
-          assign x_op[8*(r*C+c)+:8] = x_in[8*c+:8];
-        end else begin : g_reg
-          assign x_op[8*(r*C+c)+:8] = q[8*(r+c-1)+:8];
-        end
-      end
-    end else begin : g_direct
-      assign x_op[8*c+:8] = x_in[8*c+:8];
+  for (genvar c = 0; c < C; c++) begin : g_xline
+    localparam int OFF = c * R + c * (c - 1) / 2;  // XOFF(c)
+    always_comb xt[8*OFF+:8] = x_in[8*c+:8];
+    for (genvar j = 1; j < c + R; j++) begin : g_reg
+      always_ff @(posedge clk) xt[8*(OFF+j)+:8] <= xt[8*(OFF+j-1)+:8];
     end
   end
 
   // --------------------------------------------------- the PEs
+  // Each PE's port signals are its own (Verilator does not split a vector a port is connected to a slice of).
   logic [R*C*ACC_W-1:0] res;  // result register of PE (r, c) at res[ACC_W*(r*C+c) +: ACC_W]
   for (genvar r = 0; r < R; r++) begin : g_row
     for (genvar c = 0; c < C; c++) begin : g_col
+      localparam int WT = r * C + r * (r - 1) / 2 + r + c;  // tap r + c of row r
+      localparam int XT = c * R + c * (c - 1) / 2 + r + c;  // tap r + c of column c
+      logic clear, en, last;
+      logic [7:0] a, b;
+      logic [ACC_W-1:0] pe_res;
+      assign clear = ctl[CLR+r+c];
+      assign en    = ctl[EN+r+c];
+      assign last  = ctl[LST+r+c];
+      assign a     = xt[8*XT+:8];
+      assign b     = wt[8*WT+:8];
+      assign res[ACC_W*(r*C+c)+:ACC_W] = pe_res;
       if (PE_KIND == 0) begin : g_min
-        pe_min #(.ACC_W(ACC_W)) u_pe (
-            .clk  (clk),
-            .rst_n(rst_n),
-            .clear(clr_tap[r+c]),
-            .en   (en_tap[r+c]),
-            .last (lst_tap[r+c]),
-            .a    (x_op[8*(r*C+c)+:8]),
-            .b    (w_op[8*(r*C+c)+:8]),
-            .res  (res[ACC_W*(r*C+c)+:ACC_W])
-        );
+        pe_min #(.ACC_W(ACC_W)) u_pe (.clk(clk), .rst_n(rst_n), .clear(clear), .en(en), .last(last), .a(a), .b(b),
+                                      .res(pe_res));
       end else begin : g_mul
-        pe_mul #(.ACC_W(ACC_W)) u_pe (
-            .clk  (clk),
-            .rst_n(rst_n),
-            .clear(clr_tap[r+c]),
-            .en   (en_tap[r+c]),
-            .last (lst_tap[r+c]),
-            .a    (x_op[8*(r*C+c)+:8]),
-            .b    (w_op[8*(r*C+c)+:8]),
-            .res  (res[ACC_W*(r*C+c)+:ACC_W])
-        );
+        pe_mul #(.ACC_W(ACC_W)) u_pe (.clk(clk), .rst_n(rst_n), .clear(clear), .en(en), .last(last), .a(a), .b(b),
+                                      .res(pe_res));
       end
     end
   end

@@ -32,7 +32,7 @@ GatedClock::GatedClock(const sc_core::sc_module_name& name, const sc_core::sc_ti
   high_ = res * static_cast<double>(ticks / 2);
   low_ = period - high_;
   SC_HAS_PROCESS(GatedClock);
-  SC_THREAD(run);
+  SC_METHOD(tick);
 }
 
 void GatedClock::enable() {
@@ -40,16 +40,17 @@ void GatedClock::enable() {
   enable_ev_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void GatedClock::run() {
-  for (;;) {
-    if (!enabled_) {
-      sc_core::wait(enable_ev_);
-      continue;
-    }
-    clk_.write(true);
-    sc_core::wait(high_);
+void GatedClock::tick() {
+  if (high_phase_) {
     clk_.write(false);
-    sc_core::wait(low_);
+    high_phase_ = false;
+    next_trigger(low_);
+  } else if (!enabled_) {
+    next_trigger(enable_ev_);
+  } else {
+    clk_.write(true);
+    high_phase_ = true;
+    next_trigger(high_);
   }
 }
 

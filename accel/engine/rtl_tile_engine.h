@@ -16,7 +16,8 @@ namespace minconv::accel {
 
 // A clock that ticks only while a tile is on the array: an always-running sc_clock would keep the event
 // queue busy forever (a stuck program could never "run out of events") and costs two process activations per
-// cycle during the whole simulation. Rising edges at start + n * period while enabled.
+// cycle during the whole simulation. Rising edges at start + n * period while enabled. A method process (one
+// activation per edge, no thread switch).
 class GatedClock : public sc_core::sc_module {
  public:
   GatedClock(const sc_core::sc_module_name& name, const sc_core::sc_time& period);
@@ -27,9 +28,10 @@ class GatedClock : public sc_core::sc_module {
   void disable() { enabled_ = false; }
 
  private:
-  void run();
+  void tick();  // at the end of each phase, or when enabled
   sc_core::sc_time high_, low_;
   bool enabled_ = false;
+  bool high_phase_ = false;  // the clock is high until the next tick
   sc_core::sc_event enable_ev_;
   sc_core::sc_signal<bool> clk_;
 };

@@ -2,6 +2,7 @@
 // SystemC bridge to a Verilated pe_array (rtl/pe_array.sv): owns one model of the (rows, cols, kind) chosen
 // at construction and runs folds on it cycle by cycle. Protocol and timing: docs/rtl.md.
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,9 +51,12 @@ struct RunResult {
 };
 
 namespace detail {
-class ArrayModel;  // type-erased Verilated model and its pin signals (pe_array_bridge.cpp)
-}
+class ArrayModel;  // type-erased Verilated model (array_model.h)
+class RunDriver;   // what a run presents and collects in each cycle (run_driver.h)
+}  // namespace detail
 
+// The model is evaluated by a method process on both edges of `clk` (its registers update on the rising
+// edge); a run is driven from the falling edges, while run_folds' caller waits for its end (docs/rtl.md).
 class PeArrayBridge : public sc_core::sc_module {
  public:
   sc_core::sc_in<bool> clk;  // bind to an sc_clock (or any clock signal); the model runs on its rising edges
@@ -78,11 +82,12 @@ class PeArrayBridge : public sc_core::sc_module {
   // One fold (run_folds of one): T = k + rows + cols - 1 cycles.
   FoldResult run_fold(const std::vector<int8_t>& weights, const std::vector<int8_t>& inputs, unsigned k);
 
-  // Port-level signals (start, k_len, w_in, x_in, in_ready, busy, out_valid, out_row, out_acc, done) into a
-  // SystemC trace file; call before simulation starts.
+  // Port-level signals (rst_n, start, k_len, w_in, x_in, in_ready, busy, out_valid, out_row, out_acc, done)
+  // into a SystemC trace file, updated at every clock edge; call before simulation starts.
   void trace(sc_core::sc_trace_file* tf) const;
-  // Every signal inside the RTL into a VCD file (Verilator's VerilatedVcdSc). Call only after
-  // sc_start(SC_ZERO_TIME); the file is closed by close_vcd() or the destructor.
+  // Every signal inside the RTL into a VCD file (Verilator's VerilatedVcdC, in SystemC time: the state at the
+  // end of each time step in which the model was evaluated). Call only after sc_start(SC_ZERO_TIME); the file
+  // is closed by close_vcd() or the destructor.
   void open_vcd(const std::string& path, int levels = 99);
   void close_vcd();
 
@@ -90,11 +95,23 @@ class PeArrayBridge : public sc_core::sc_module {
   uint64_t folds_run() const { return folds_; }
 
  private:
+  void on_clock();  // SC_METHOD, both edges of clk
+  void run_cycle();
+  void end_run();
+
   ArrayConfig config_;
   std::unique_ptr<detail::ArrayModel> model_;
   bool reset_done_ = false;
   bool running_ = false;
   uint64_t folds_ = 0;
+  // The run in progress (owned by run_folds' frame), the delta cycle in which it was handed over (its first
+  // falling edge is the first one after that), falling edges still to wait with rst_n low before its cycle 0
+  // (first run only), and how it ended.
+  detail::RunDriver* run_ = nullptr;
+  uint64_t run_delta_ = 0;
+  unsigned reset_edges_ = 0;
+  std::exception_ptr run_error_;
+  sc_core::sc_event run_end_;
 };
 
 }  // namespace minconv::rtl

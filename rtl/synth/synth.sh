@@ -16,18 +16,21 @@ OUT="$HERE/out"
 mkdir -p "$OUT"
 GATES=AND,NAND,OR,NOR,XOR,XNOR,ANDNOT,ORNOT,MUX
 
-# job name | top | chparam arguments
-JOBS="pe_min_a20|pe_min|-set ACC_W 20
-pe_mul_a27|pe_mul|-set ACC_W 27
-pe_min_a32|pe_min|-set ACC_W 32
-pe_mul_a32|pe_mul|-set ACC_W 32
-array8x8_min_a20|pe_array|-set R 8 -set C 8 -set ACC_W 20 -set PE_KIND 0
-array8x8_mul_a27|pe_array|-set R 8 -set C 8 -set ACC_W 27 -set PE_KIND 1"
+# job name | top | chparam arguments | sources. Each job reads only the sources its top needs: ABC's result
+# depends on the order in which Yosys hashes names, so reading an unrelated file (pe_array.sv for a PE) moves
+# a PE's figures by about 1 % whenever that file is edited (docs/rtl.md, "Synthesis").
+ARRAY_SOURCES="$RTL/pe_min.sv $RTL/pe_mul.sv $RTL/pe_array.sv"
+JOBS="pe_min_a20|pe_min|-set ACC_W 20|$RTL/pe_min.sv
+pe_mul_a27|pe_mul|-set ACC_W 27|$RTL/pe_mul.sv
+pe_min_a32|pe_min|-set ACC_W 32|$RTL/pe_min.sv
+pe_mul_a32|pe_mul|-set ACC_W 32|$RTL/pe_mul.sv
+array8x8_min_a20|pe_array|-set R 8 -set C 8 -set ACC_W 20 -set PE_KIND 0|$ARRAY_SOURCES
+array8x8_mul_a27|pe_array|-set R 8 -set C 8 -set ACC_W 27 -set PE_KIND 1|$ARRAY_SOURCES"
 
 # SYNTH_REPORT_ONLY=1: only re-derive area.json and the table from the existing logs.
-[ "${SYNTH_REPORT_ONLY:-0}" = 1 ] || echo "$JOBS" | while IFS='|' read -r name top params; do
+[ "${SYNTH_REPORT_ONLY:-0}" = 1 ] || echo "$JOBS" | while IFS='|' read -r name top params sources; do
   cat > "$OUT/$name.ys" <<YS
-read_verilog -sv $RTL/pe_min.sv $RTL/pe_mul.sv $RTL/pe_array.sv
+read_verilog -sv $sources
 chparam $params $top
 synth -top $top -flatten
 abc -g $GATES
