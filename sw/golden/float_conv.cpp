@@ -17,7 +17,7 @@
 // A zero input gives a ±0 term, which leaves a sum that starts at +0 unchanged (x + (±0) = x, +0 + -0 = +0):
 // zero inputs may be left out, and zero padding may be added.
 // Two arrangements, both computing every output as above:
-//   channels in the lanes (min_rows): blocks of 4·V output channels, V registers (V = 2 to 8, chosen for the
+//   channels in the lanes (min_rows): blocks of 4·V output channels, V registers (V = 2 to 12, chosen for the
 //     fewest unused lanes); the input rows compacted once per run (their nonzero inputs, as double, with
 //     their column and channel), each window a few slices of them; the output pixels in tiles, and per tile,
 //     block by block, the weights in chunks of about 64 KB of W values, each chunk applied to every pixel of
@@ -129,25 +129,22 @@ template <int V, bool kNegative>
 __attribute__((target("avx2"))) void min_avx2(const double* w, const double* mu, const Slice* slices,
                                               int count, double* acc) {
   const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
-  __m256d sum[V], m[V];
-  for (int j = 0; j < V; ++j) {
-    sum[j] = _mm256_loadu_pd(acc + 4 * j);
-    m[j] = _mm256_loadu_pd(mu + 4 * j);
-  }
   for (const Slice* s = slices; s != slices + count; ++s) {
+    __m256d sum[V];  // loaded and stored per slice, as in min_avx512
+    for (int j = 0; j < V; ++j) sum[j] = _mm256_loadu_pd(acc + 4 * j);
     for (std::size_t t = 0; t < s->n; ++t) {
       const __m256d xt = _mm256_broadcast_sd(&s->x[t]);
       const __m256d ax = _mm256_andnot_pd(sign, xt);                  // |x|
       const __m256d sx = _mm256_or_pd(_mm256_and_pd(xt, sign), one);  // copysign(1, x)
       const double* wt = w + static_cast<std::size_t>(s->off + s->index[t]) * (4 * V);
       for (int j = 0; j < V; ++j) {
-        const __m256d X = _mm256_mul_pd(ax, m[j]), nX = _mm256_xor_pd(X, sign);
+        const __m256d X = _mm256_mul_pd(ax, _mm256_loadu_pd(mu + 4 * j)), nX = _mm256_xor_pd(X, sign);
         const __m256d c = _mm256_min_pd(_mm256_max_pd(_mm256_loadu_pd(wt + 4 * j), nX), X);
         sum[j] = _mm256_add_pd(sum[j], kNegative ? _mm256_mul_pd(c, sx) : c);
       }
     }
+    for (int j = 0; j < V; ++j) _mm256_storeu_pd(acc + 4 * j, sum[j]);
   }
-  for (int j = 0; j < V; ++j) _mm256_storeu_pd(acc + 4 * j, sum[j]);
 }
 
 template <int V, bool kNegative>
@@ -156,7 +153,8 @@ __attribute__((target("avx2,avx512f,avx512dq,avx512vl"))) void min_avx512(const 
                                                                           double* acc) {
   const __m256d sign = _mm256_set1_pd(-0.0);
   for (const Slice* s = slices; s != slices + count; ++s) {
-    // The sums loaded and stored per slice: GCC 12 keeps 8 sums that live across the slices in memory.
+    // The sums loaded and stored per slice: GCC 12 keeps 8 or more sums that live across the slices in
+    // memory.
     __m256d sum[V];
     for (int j = 0; j < V; ++j) sum[j] = _mm256_loadu_pd(acc + 4 * j);
     for (std::size_t t = 0; t < s->n; ++t) {
@@ -220,15 +218,34 @@ __attribute__((target("avx2,avx512f,avx512dq,avx512vl"))) void min_pixels_avx512
 
 using Path = FloatConvPath;
 
-// MinConv blocks: 4·V output channels (V registers), V in [2, 8], the fewest lanes in all (the largest V of
-// those): 6 -> 8, 10 -> 12, 16 -> 16, 84 -> 28, 120 -> 24, 125 -> 32.
+// MinConv blocks: 4·V output channels (V registers), V in [2, 12], the fewest lanes in all (the largest V of
+// those): 6 -> 8, 10 -> 12, 16 -> 16, 64 -> 32, 84 -> 28, 120 -> 40, 125 -> 32.
 int min_lanes(int out_c) {
   int best = 8, best_total = (out_c + 7) / 8 * 8;
-  for (int lanes = 12; lanes <= 32; lanes += 4) {
+  for (int lanes = 12; lanes <= 48; lanes += 4) {
     const int total = (out_c + lanes - 1) / lanes * lanes;
     if (total <= best_total) best = lanes, best_total = total;
   }
   return best;
+}
+
+// Whether any of v[0, n) has the sign bit set, whether any is a NaN (integer operations on the bits, which
+// the compiler vectorizes). The AVX-512 kernels' range operation returns the number for a NaN operand: inputs
+// with a NaN take the AVX2 kernel, whose term for it is |x| as in the definition's form. Without an input
+// with the sign bit set, sgn(x) = 1 and the kernels leave the sign out.
+struct InputSigns {
+  bool negative = false, nan = false;
+};
+
+InputSigns input_signs(const float* v, std::size_t n) {
+  uint32_t bits = 0, nans = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    uint32_t b = 0;
+    std::memcpy(&b, &v[i], sizeof b);
+    bits |= b;
+    nans |= (b & 0x7FFFFFFFu) > 0x7F800000u ? 1u : 0u;
+  }
+  return InputSigns{(bits >> 31) != 0, nans != 0};
 }
 
 // MinConv buffers, kept per thread from run to run (allocating and first touching them per run costs more
@@ -256,39 +273,49 @@ MinScratch& min_scratch() {
   return scratch;
 }
 
-// Appends the nonzero values of row[0, count) and their indices to x and index from entry n on; returns the
-// new n.
-std::size_t compact(const float* row, std::size_t count, double* x, uint32_t* index, std::size_t n) {
+// Appends the nonzero values of v[0, count) and their indices first + i to x and index from entry n on;
+// returns the new n. Adds the signs of v[0, count) to `signs`.
+std::size_t compact(const float* v, std::size_t count, std::size_t first, double* x, uint32_t* index,
+                    std::size_t n, InputSigns& signs) {
   for (std::size_t i = 0; i < count; ++i) {
-    x[n] = row[i];
-    index[n] = static_cast<uint32_t>(i);
-    n += row[i] != 0.0f ? 1 : 0;  // branch-free; a NaN is kept
+    x[n] = v[i];
+    index[n] = static_cast<uint32_t>(first + i);
+    n += v[i] != 0.0f ? 1 : 0;  // branch-free; a NaN is kept
   }
+  const InputSigns these = input_signs(v, count);
+  signs.negative |= these.negative;
+  signs.nan |= these.nan;
   return n;
 }
 
 #ifdef MINCONV_GOLDEN_AVX2
 // compact() 8 values at a time with AVX-512 (F, VL) on 256-bit registers: the values that compare "not equal
 // or unordered" to 0 (a NaN is kept, ±0 left out) packed with vcompress, converted to double as cvtss2sd
-// does. Writes up to 8 entries past the returned n.
-__attribute__((target("avx2,avx512f,avx512vl,popcnt"))) std::size_t compact_avx512(const float* row,
-                                                                                   std::size_t count,
-                                                                                   double* x, uint32_t* index,
-                                                                                   std::size_t n) {
+// does (the same for a NaN). Writes up to 8 entries past the returned n. Adds the signs of v[0, count) to
+// `signs`.
+__attribute__((target("avx2,avx512f,avx512vl,popcnt"))) std::size_t compact_avx512(
+    const float* v, std::size_t count, std::size_t first, double* x, uint32_t* index, std::size_t n,
+    InputSigns& signs) {
   const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256 any = _mm256_setzero_ps();  // the values OR-ed together: the sign bit of any
+  __mmask8 nan = 0;
   for (std::size_t i = 0; i < count; i += 8) {
     const __mmask8 valid = count - i >= 8 ? 0xFF : static_cast<__mmask8>((1u << (count - i)) - 1);
-    const __m256 v = _mm256_maskz_loadu_ps(valid, row + i);
-    const __mmask8 keep = _mm256_cmp_ps_mask(v, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-    const __m256i at = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(i)), iota);
+    const __m256 y = _mm256_maskz_loadu_ps(valid, v + i);
+    any = _mm256_or_ps(any, y);
+    nan |= _mm256_cmp_ps_mask(y, y, _CMP_UNORD_Q);
+    const __mmask8 keep = _mm256_cmp_ps_mask(y, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+    const __m256i at = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(first + i)), iota);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + n), _mm256_maskz_compress_epi32(keep, at));
     const __mmask8 lo = keep & 0xF, hi = keep >> 4;
     const std::size_t n_lo = static_cast<std::size_t>(__builtin_popcount(lo));
-    _mm256_storeu_pd(x + n, _mm256_maskz_compress_pd(lo, _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+    _mm256_storeu_pd(x + n, _mm256_maskz_compress_pd(lo, _mm256_cvtps_pd(_mm256_castps256_ps128(y))));
     _mm256_storeu_pd(x + n + n_lo,
-                     _mm256_maskz_compress_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+                     _mm256_maskz_compress_pd(hi, _mm256_cvtps_pd(_mm256_extractf128_ps(y, 1))));
     n += n_lo + static_cast<std::size_t>(__builtin_popcount(hi));
   }
+  signs.negative |= _mm256_movemask_ps(any) != 0;
+  signs.nan |= nan != 0;
   return n;
 }
 #endif
@@ -379,7 +406,7 @@ void FloatConvKernel::standard_rows(const TensorF& input, const std::vector<floa
 
 // MinConv, channels in the lanes (see the top of the file).
 void FloatConvKernel::min_rows(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
-                               FloatConvPath path, bool negative, int oy0, int oy1, TensorF& out) const {
+                               FloatConvPath path, int oy0, int oy1, TensorF& out) const {
   constexpr long kTilePixels = 256;
   constexpr std::size_t kChunkBytes = 65536;
   const int blocks = (out_c_ + lanes_ - 1) / lanes_;
@@ -419,32 +446,49 @@ void FloatConvKernel::min_rows(const TensorF& input, const std::vector<float>& b
   const int iy1 = std::min(input.h, (oy1 - 1) * g.stride_h - g.pad_top + g.kh);
   const std::size_t rows = static_cast<std::size_t>(std::max(0, iy1 - iy0));
   const std::size_t segments = static_cast<std::size_t>(input.w) * groups + 1;
+
   s.x.resize(std::max(s.x.size(), rows * row_len + 8));  // room for compact_avx512
   s.index.resize(s.x.size());
   s.segment.resize(rows * segments);
   std::size_t n = 0;
+  InputSigns signs;  // of the rows read (see input_signs)
+  const auto compact_run = [&](const float* v, std::size_t count, std::size_t first) {
+#ifdef MINCONV_GOLDEN_AVX2
+    n = path == Path::kAvx512 ? compact_avx512(v, count, first, s.x.data(), s.index.data(), n, signs)
+                              : compact(v, count, first, s.x.data(), s.index.data(), n, signs);
+#else
+    n = compact(v, count, first, s.x.data(), s.index.data(), n, signs);
+#endif
+  };
+  const bool long_segments = std::min(group, input.c) >= 32;
   for (std::size_t r = 0; r < rows; ++r) {
     const float* row = &input.data[input.index(iy0 + static_cast<int>(r), 0, 0)];
-    std::size_t e = n;
-#ifdef MINCONV_GOLDEN_AVX2
-    n = path == Path::kAvx512 ? compact_avx512(row, row_len, s.x.data(), s.index.data(), n)
-                              : compact(row, row_len, s.x.data(), s.index.data(), n);
-#else
-    n = compact(row, row_len, s.x.data(), s.index.data(), n);
-#endif
-    // Each segment starts after the inputs kept from the segments before it (counted from the row itself:
-    // loops of a fixed length; a loop over the entries would end mispredicted at almost every segment).
     std::size_t* segment = &s.segment[r * segments];
-    for (std::size_t ix = 0; ix < static_cast<std::size_t>(input.w); ++ix) {
-      for (std::size_t c = 0; c < groups; ++c) {
-        *segment++ = e;
-        const std::size_t first = ix * input.c + c * group;
-        const std::size_t len = std::min<std::size_t>(group, input.c - c * group);
-        for (std::size_t i = 0; i < len; ++i) e += row[first + i] != 0.0f ? 1 : 0;  // as compact() keeps
+    if (long_segments) {  // each segment compacted on its own: it starts where the entries are
+      for (std::size_t ix = 0; ix < static_cast<std::size_t>(input.w); ++ix) {
+        for (std::size_t c = 0; c < groups; ++c) {
+          *segment++ = n;
+          const std::size_t first = ix * input.c + c * group;
+          compact_run(row + first, std::min<std::size_t>(group, input.c - c * group), first);
+        }
+      }
+    } else {  // the row in one, the segments' starts counted from the row (loops of a fixed length; a loop
+              // over the entries would end mispredicted at almost every short segment)
+      std::size_t e = n;
+      compact_run(row, row_len, 0);
+      for (std::size_t ix = 0; ix < static_cast<std::size_t>(input.w); ++ix) {
+        for (std::size_t c = 0; c < groups; ++c) {
+          *segment++ = e;
+          const std::size_t first = ix * input.c + c * group;
+          const std::size_t len = std::min<std::size_t>(group, input.c - c * group);
+          for (std::size_t i = 0; i < len; ++i) e += row[first + i] != 0.0f ? 1 : 0;  // as compact() keeps
+        }
       }
     }
     *segment = n;
   }
+  const bool negative = signs.negative;
+  if (signs.nan && path == Path::kAvx512) path = Path::kAvx2;
 
   // Per tile, each pixel's slices of each chunk (the same for every block).
   const std::size_t chunks = s.chunks.size();
@@ -506,8 +550,20 @@ void FloatConvKernel::min_rows(const TensorF& input, const std::vector<float>& b
             case 7:
               min_sums<7>(w, mu, slices, count, negative, path, acc);
               break;
-            default:
+            case 8:
               min_sums<8>(w, mu, slices, count, negative, path, acc);
+              break;
+            case 9:
+              min_sums<9>(w, mu, slices, count, negative, path, acc);
+              break;
+            case 10:
+              min_sums<10>(w, mu, slices, count, negative, path, acc);
+              break;
+            case 11:
+              min_sums<11>(w, mu, slices, count, negative, path, acc);
+              break;
+            default:
+              min_sums<12>(w, mu, slices, count, negative, path, acc);
               break;
           }
         }
@@ -577,35 +633,24 @@ TensorF FloatConvKernel::run(const TensorF& input, const std::vector<float>& bia
   TensorF out(g.out_h(input.h), g.out_w(input.w), out_c_);
   Path path = Path::kPortable;
   if (isa != Isa::kPortable && cpu_has_avx2()) path = Path::kAvx2;
-  bool negative = false, nan = false;
-  if (minconv()) {
-    // Whether an input has the sign bit set, whether one is a NaN (integer operations on the bits, which
-    // the compiler vectorizes).
-    uint32_t bits = 0, nans = 0;
-    for (float v : input.data) {
-      uint32_t b = 0;
-      std::memcpy(&b, &v, sizeof b);
-      bits |= b;
-      nans |= (b & 0x7FFFFFFFu) > 0x7F800000u ? 1u : 0u;
-    }
-    negative = (bits >> 31) != 0;
-    nan = nans != 0;
-    if (static_cast<std::size_t>(input.w) * input.c > std::numeric_limits<uint32_t>::max()) {
-      throw std::length_error("minconv2d_float: input rows of more than 2^32 - 1 values");
-    }
+  if (isa == Isa::kBest && minconv() && cpu_has_avx512_dq_vl()) path = Path::kAvx512;
+  if (minconv() && static_cast<std::size_t>(input.w) * input.c > std::numeric_limits<uint32_t>::max()) {
+    throw std::length_error("minconv2d_float: input rows of more than 2^32 - 1 values");
   }
-  // The AVX-512 kernel's range operation returns the number for a NaN operand; an input with a NaN takes the
-  // AVX2 kernel, whose term for it is |x| as in the definition's form. Without an input with the sign bit
-  // set, sgn(x) = 1 and the kernels leave the multiplication by it (an identity) out.
-  if (isa == Isa::kBest && minconv() && !nan && cpu_has_avx512_dq_vl()) path = Path::kAvx512;
+  // The pixel-lane arrangement (AVX-512 only) for stride_w 1 and short kernel rows, unless an input is a NaN.
   constexpr int kShortRow = 16;
-  const bool pixels = path == Path::kAvx512 && g.stride_w == 1 && g.kw * input.c <= kShortRow;
+  bool pixels = path == Path::kAvx512 && g.stride_w == 1 && g.kw * input.c <= kShortRow, negative = false;
+  if (pixels) {
+    const InputSigns signs = input_signs(input.data.data(), input.data.size());
+    pixels = !signs.nan;
+    negative = signs.negative;
+  }
   parallel_for(static_cast<std::size_t>(out.h), threads, [&](std::size_t y0, std::size_t y1) {
     const int oy0 = static_cast<int>(y0), oy1 = static_cast<int>(y1);
     if (pixels) {
       min_rows_pixels(input, bias, g, negative, oy0, oy1, out);
     } else if (minconv()) {
-      min_rows(input, bias, g, path, negative, oy0, oy1, out);
+      min_rows(input, bias, g, path, oy0, oy1, out);
     } else {
       standard_rows(input, bias, g, path, oy0, oy1, out);
     }

@@ -52,12 +52,12 @@ class FloatConvKernel {
   void standard_rows(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
                      FloatConvPath path, int oy0, int oy1, TensorF& out) const;
   void min_rows(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
-                FloatConvPath path, bool negative, int oy0, int oy1, TensorF& out) const;
+                FloatConvPath path, int oy0, int oy1, TensorF& out) const;
   void min_rows_pixels(const TensorF& input, const std::vector<float>& bias, const ConvGeometry& g,
                        bool negative, int oy0, int oy1, TensorF& out) const;
 
   int out_c_;
-  int lanes_;  // output channels per block: 8 or 16 (MinConv: 8 to 32, a multiple of 4)
+  int lanes_;  // output channels per block: 8 or 16 (MinConv: 8 to 48, a multiple of 4)
   std::size_t k_;
   std::vector<float> blocks_;   // standard: [block][step][lane], zeros beyond out_c
   std::vector<double> scaled_;  // MinConv: [block][step][lane] W = double(w)·mu, zeros beyond out_c
