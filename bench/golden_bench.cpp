@@ -1,11 +1,12 @@
 // Host speed of the kernels behind every layer of the stack (Google Benchmark), min-selector against
-// multiplier on the same layer shapes, in ns per MAC (docs/performance.md):
-//   golden_int8/<layer>/<kind>  the golden int8 convolution (golden::conv2d_acc), which checks every SoC
-//   image; float/<layer>/<kind>        the float convolution of calibration (minconv2d_float against
-//   conv2d_float); engine_fold/<layer>/<kind>  the C++ tile engine's accumulate step on one 8x8 fold of that
-//   layer's K.
-// The layers are LeNet-5's and Tiny-YOLOv2-like ones (3x3 convolutions, "same" padding), with ReLU-like and
-// with signed activations.
+// multiplier on the same layer shapes, in ns per MAC (docs/performance.md). Families:
+// - golden_int8/<layer>/<kind>: the golden int8 convolution (golden::conv2d_acc), which checks every image;
+// - float/<layer>/<kind>: the float convolution of calibration (minconv2d_float against conv2d_float), on the
+//   best path of this CPU;
+// - float_avx2/<layer>/<kind>: the same kernel held to its AVX2 path (a CPU without AVX-512);
+// - engine_fold/<layer>/<kind>: the C++ tile engine's accumulate step on one 8x8 fold of that layer's K.
+// The layers are LeNet-5's and Tiny-YOLOv2's (3x3 convolutions, "same" padding), with ReLU-like and with
+// signed activations.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -15,6 +16,9 @@
 #include <vector>
 
 #include "accel/engine/fold_kernel.h"
+#ifndef MINCONV_GOLDEN_BENCH_BASELINE
+#include "sw/golden/float_conv.h"
+#endif
 #include "sw/golden/float_ops.h"
 #include "sw/golden/int8_ops.h"
 
@@ -25,15 +29,25 @@ using minconv::golden::PeKind;
 
 struct Layer {
   const char* name;
-  int h, c, out_c, k;  // input h x h x c, out_c filters of k x k, padding k / 2 (k = 1: fully connected)
+  int h, c, out_c, k;  // input h x h x c, out_c filters of k x k, padding k / 2 (h = k = 1: fully connected)
   double macs() const { return double(h) * h * out_c * k * k * c; }
   ConvGeometry geometry() const { return ConvGeometry{k, k, 1, 1, k / 2, k / 2, k / 2, k / 2}; }
 };
 
+// LeNet-5's five layers; Tiny-YOLOv2's first layer (3 input channels), its third (the shape of conv2-conv5 at
+// 104 x 104), its largest (conv8, 1024 -> 1024 at 13 x 13) and its last (1x1); a deep 3x3 layer with few
+// filters.
 const Layer kLayers[] = {
-    {"lenet_conv1", 28, 1, 6, 5},     {"lenet_conv2", 14, 6, 16, 5},
-    {"lenet_fc1", 1, 400, 120, 1},    {"yolo_conv3_104x104x32", 104, 32, 64, 3},
+    {"lenet_conv1", 28, 1, 6, 5},
+    {"lenet_conv2", 14, 6, 16, 5},
+    {"lenet_fc1", 1, 400, 120, 1},
+    {"lenet_fc2", 1, 120, 84, 1},
+    {"lenet_fc3", 1, 84, 10, 1},
+    {"yolo_conv1_416x416x3", 416, 3, 16, 3},
+    {"yolo_conv3_104x104x32", 104, 32, 64, 3},
     {"yolo_3x3x256", 13, 256, 64, 3},
+    {"yolo_conv8_13x13x1024", 13, 1024, 1024, 3},
+    {"yolo_conv9_1x1x1024", 13, 1024, 125, 1},
 };
 
 const char* kind_name(PeKind k) { return k == PeKind::kMin ? "min" : "mul"; }
@@ -88,6 +102,40 @@ void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   set_rate(state, l.macs());
 }
 
+// Not when built against older sources (scripts/bench_golden_at.sh), which have no Isa::kAvx2.
+#ifndef MINCONV_GOLDEN_BENCH_BASELINE
+// The same with the kernel held to its AVX2 path (what a CPU without AVX-512 runs; the standard convolution
+// has no other path).
+void float_conv_avx2(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+  minconv::golden::TensorF in(l.h, l.h, l.c);
+  in.data = random_values<float>(in.size(), 3, inputs);
+  std::vector<float> w(std::size_t(l.out_c) * l.k * l.k * l.c);
+  std::mt19937 rng(4);
+  std::normal_distribution<float> d(0.0f, 0.1f);
+  for (auto& x : w) x = d(rng);
+  const std::vector<float> bias(l.out_c, 0.0f);
+  // minconv2d_float's preparation (float_ops.cpp), here to reach the kernel.
+  std::vector<double> mu;
+  if (kind == PeKind::kMin) {
+    mu = minconv::golden::filter_mean_abs(w, l.out_c);
+    const double mu_x = minconv::golden::mean_abs(in);
+    const std::size_t n = w.size() / l.out_c;
+    for (int o = 0; o < l.out_c; ++o) {
+      for (std::size_t i = 0; i < n; ++i) {
+        float& x = w[o * n + i];
+        x = mu[o] == 0.0
+                ? 0.0f
+                : static_cast<float>(mu_x / mu[o] * std::clamp(double{x}, -2.0 * mu[o], 2.0 * mu[o]));
+      }
+    }
+  }
+  using Kernel = minconv::golden::detail::FloatConvKernel;
+  const Kernel kernel(w, l.out_c, w.size() / l.out_c, kind == PeKind::kMin ? &mu : nullptr);
+  for (auto _ : state) benchmark::DoNotOptimize(kernel.run(in, bias, l.geometry(), Kernel::Isa::kAvx2));
+  set_rate(state, l.macs());
+}
+#endif
+
 void engine_fold(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   const std::size_t K = std::size_t(l.k) * l.k * l.c;
   const unsigned R = 8, C = 8;
@@ -113,6 +161,10 @@ int main(int argc, char** argv) {
             ->Unit(benchmark::kMicrosecond);
         benchmark::RegisterBenchmark(("float" + suffix).c_str(), float_conv, l, kind, inputs)
             ->Unit(benchmark::kMicrosecond);
+#ifndef MINCONV_GOLDEN_BENCH_BASELINE
+        benchmark::RegisterBenchmark(("float_avx2" + suffix).c_str(), float_conv_avx2, l, kind, inputs)
+            ->Unit(benchmark::kMicrosecond);
+#endif
         benchmark::RegisterBenchmark(("engine_fold" + suffix).c_str(), engine_fold, l, kind, inputs)
             ->Unit(benchmark::kMicrosecond);
       }

@@ -166,6 +166,11 @@ FloatConvOp FloatConvOp::minconv(const std::vector<float>& weights, const std::v
   if (!(mu_x >= 0.0) || !std::isfinite(mu_x)) {
     fail(where, "mu_x must be a finite value >= 0, got " + std::to_string(mu_x));
   }
+  // The kernel's form of the term (float_conv.h) needs finite mu_w,o; trained and loaded networks have finite
+  // weights (their readers check).
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    if (!std::isfinite(weights[i])) fail(where, "weight " + std::to_string(i) + " is not finite");
+  }
   const std::vector<double> mu_w = filter_mean_abs(weights, out_c);
   // Per filter: clip at ±2 mu_w,o and pre-scale by s_o = mu_x / mu_w,o, so the term is
   // mu_w,o · sgn(x)·sgn(w')·min(|x|, |w'|).

@@ -35,7 +35,8 @@ std::vector<double> filter_mean_abs(const std::vector<float>& weights, int out_c
 //   y_o = b_o + Σ mu_w,o · sgn(x)·sgn(w)·min(|x|, (mu_x / mu_w,o)·|clip(w, ±2 mu_w,o)|)
 // mu_w,o is computed from the weights; mu_x (mean |x| of the layer input) is given, as it is a
 // calibrated constant at inference time (use mean_abs(input) for the per-input value). A filter of
-// zeros (mu_w,o = 0) contributes nothing. Throws std::invalid_argument if mu_x < 0 or shapes mismatch.
+// zeros (mu_w,o = 0) contributes nothing. Throws std::invalid_argument if mu_x < 0 or is not finite, a weight
+// is not finite or shapes mismatch.
 TensorF minconv2d_float(const TensorF& input, const std::vector<float>& weights,
                         const std::vector<float>& bias, int out_c, const ConvGeometry& g, double mu_x);
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "sw/golden/float_conv.h"
@@ -134,11 +135,30 @@ void expect_same_bits(const TensorF& got, const TensorF& want, int trial) {
   }
 }
 
-// The kernel's portable path (the public functions run the AVX2 path on a CPU that has it).
-TensorF portable(const Case& c, const std::vector<float>& weights, const std::vector<double>* mu) {
+using Isa = detail::FloatConvKernel::Isa;
+
+// The kernel on one of its paths: kPortable, kAvx2 (AVX2 at most), kBest (what the public functions run: for
+// MinConv AVX-512 when the CPU has it, with the output pixels in the lanes for stride_w 1 and kw·in_c <= 16).
+TensorF kernel_run(const Case& c, const std::vector<float>& weights, const std::vector<double>* mu, Isa isa,
+                   int threads = 1) {
   const std::size_t k = weights.size() / c.out_c;
-  return detail::FloatConvKernel(weights, c.out_c, k, mu)
-      .run(c.input, c.bias, c.g, detail::FloatConvKernel::Isa::kPortable);
+  return detail::FloatConvKernel(weights, c.out_c, k, mu).run(c.input, c.bias, c.g, isa, threads);
+}
+
+TensorF portable(const Case& c, const std::vector<float>& weights, const std::vector<double>* mu) {
+  return kernel_run(c, weights, mu, Isa::kPortable);
+}
+
+// MinConv: every path of the kernel and the public functions against the definition.
+void expect_minconv_paths(const Case& c, double mu_x, int trial) {
+  std::vector<float> scaled;
+  std::vector<double> mu;
+  const TensorF want = reference_minconv(c, mu_x, &scaled, &mu);
+  expect_same_bits(minconv2d_float(c.input, c.weights, c.bias, c.out_c, c.g, mu_x), want, trial);
+  for (const Isa isa : {Isa::kBest, Isa::kAvx2, Isa::kPortable}) {
+    expect_same_bits(kernel_run(c, scaled, &mu, isa), want, trial);
+  }
+  expect_same_bits(FloatConvOp::minconv(c.weights, c.bias, c.out_c, c.g, mu_x)(c.input, 3), want, trial);
 }
 
 TEST(FloatConv, StandardConvolutionEqualsTheScalarDefinitionBitForBit) {
@@ -169,11 +189,117 @@ TEST(FloatConv, MinConvEqualsTheScalarDefinitionBitForBit) {
     if (trial % 3 == 0) {
       for (float& v : c.input.data) v = std::fabs(v);
     }
+    expect_minconv_paths(c, mu_x, trial);
+  }
+}
+
+// Shapes the small random cases do not reach: rows of up to 90 outputs (several groups of 32 pixels of the
+// pixel-lane path), more than 256 output pixels (several tiles of the channel path), up to 300 input channels
+// and 70 filters (the channel path's chunks: W split by kernel columns, and a column split in channel
+// groups), strides, both input kinds; each kernel path and thread counts against the definition.
+TEST(FloatConv, MinConvOfLargeShapesEqualsTheScalarDefinition) {
+  std::mt19937 rng(14);
+  std::uniform_int_distribution<int> pick(0, 99);
+  for (int trial = 0; trial < 60; ++trial) {
+    Case c;
+    const int profile = trial % 4;
+    const int k = profile == 2 ? 1 + 2 * (pick(rng) % 2) : 1 + pick(rng) % 5;
+    c.g.kh = k;
+    c.g.kw = profile == 0 ? 1 + pick(rng) % 5 : k;
+    c.g.stride_h = 1 + pick(rng) % 2;
+    c.g.stride_w = profile == 3 ? 2 : 1;
+    c.g.pad_top = c.g.pad_bottom = c.g.kh / 2;
+    c.g.pad_left = c.g.pad_right = pick(rng) % 2 ? c.g.kw / 2 : 0;
+    int h = 0, w = 0, ch = 0;
+    switch (profile) {
+      case 0:  // few channels: the pixel-lane path
+        h = 2 + pick(rng) % 8, w = 30 + pick(rng) % 61, ch = 1 + pick(rng) % 3, c.out_c = 1 + pick(rng) % 20;
+        break;
+      case 1:  // tens of channels, more than 16 filters: W split by kernel columns
+        h = 12 + pick(rng) % 10, w = 14 + pick(rng) % 12, ch = 29 + pick(rng) % 40,
+        c.out_c = 17 + pick(rng) % 54;
+        break;
+      case 2:  // hundreds of channels: columns split in channel groups
+        h = 2 + pick(rng) % 3, w = 3 + pick(rng) % 4, ch = 257 + pick(rng) % 44,
+        c.out_c = 17 + pick(rng) % 24;
+        break;
+      default:  // stride 2 with few channels: the channel path
+        h = 4 + pick(rng) % 6, w = 20 + pick(rng) % 30, ch = 1 + pick(rng) % 4, c.out_c = 1 + pick(rng) % 40;
+        break;
+    }
+    c.input = TensorF(std::max(h, c.g.kh), std::max(w, c.g.kw), ch);
+    const bool relu = pick(rng) % 2 == 0;
+    for (float& v : c.input.data) v = relu ? std::max(draw(rng), 0.0f) : draw(rng);
+    c.weights.resize(static_cast<std::size_t>(c.out_c) * c.g.kh * c.g.kw * ch);
+    for (float& v : c.weights) v = draw(rng);
+    c.bias.resize(c.out_c);
+    for (float& v : c.bias) v = draw(rng);
+    expect_minconv_paths(c, mean_abs(c.input), trial);
+  }
+}
+
+// Infinite inputs: the definition's term is then ±min(|x|, |w'|)·mu = ±|w'|·mu. Infinite pre-scaled weights
+// (mu_x above FLT_MAX / 2 makes w' = float(2 mu_x) infinite): the term is ±|x|·mu. Zero filters (mu_w,o = 0)
+// with infinite inputs: 0, not NaN.
+TEST(FloatConv, MinConvOfInfiniteValuesEqualsTheScalarDefinition) {
+  std::mt19937 rng(15);
+  for (int trial = 0; trial < 60; ++trial) {
+    Case c = random_case(rng);
+    for (std::size_t i = 0; i < c.input.data.size(); i += 4) {
+      c.input.data[i] = rng() % 2 ? INFINITY : -INFINITY;
+    }
+    if (trial % 3 == 0) {
+      for (float& v : c.input.data) v = std::fabs(v);
+    }
+    if (trial % 4 == 0) {  // a zero filter
+      std::fill(c.weights.begin(), c.weights.begin() + c.weights.size() / c.out_c, 0.0f);
+    }
+    expect_minconv_paths(c, trial % 5 == 1 ? 3e38 : 1.5, trial);
+  }
+}
+
+// A NaN input: every path gives the same bits; an output is NaN when its window holds a NaN input (the term
+// is |x|, also for a zero weight, as before), the definition's value otherwise.
+TEST(FloatConv, MinConvOfNaNInputsIsTheSameOnEveryPath) {
+  std::mt19937 rng(16);
+  for (int trial = 0; trial < 60; ++trial) {
+    Case c = random_case(rng);
+    for (std::size_t i = rng() % 7; i < c.input.data.size(); i += 7) c.input.data[i] = std::nanf("");
+    if (trial % 2 == 0) {
+      for (float& v : c.input.data) v = std::fabs(v);
+    }
+    const double mu_x = 1.5;
+    std::vector<float> scaled;
     std::vector<double> mu;
     const TensorF want = reference_minconv(c, mu_x, &scaled, &mu);
-    expect_same_bits(minconv2d_float(c.input, c.weights, c.bias, c.out_c, c.g, mu_x), want, trial);
-    expect_same_bits(portable(c, scaled, &mu), want, trial);
-    expect_same_bits(FloatConvOp::minconv(c.weights, c.bias, c.out_c, c.g, mu_x)(c.input, 3), want, trial);
+    // NaN where a window holds a NaN: the standard convolution of the NaN pattern with weights of 1.
+    Case nans = c;
+    nans.bias.clear();
+    for (float& v : nans.input.data) v = std::isnan(v) ? 1.0f : 0.0f;
+    const TensorF hits = reference_conv(nans, std::vector<float>(c.weights.size(), 1.0f),
+                                        [](int, float x, float w) { return static_cast<double>(x) * w; });
+    const TensorF best = minconv2d_float(c.input, c.weights, c.bias, c.out_c, c.g, mu_x);
+    for (std::size_t i = 0; i < want.data.size(); ++i) {
+      const bool nan = hits.data[i] > 0.5f;
+      ASSERT_EQ(std::isnan(best.data[i]), nan) << "trial " << trial << " element " << i;
+      if (!nan) {
+        ASSERT_EQ(best.data[i], want.data[i]) << "trial " << trial << " element " << i;
+      }
+    }
+    for (const Isa isa : {Isa::kBest, Isa::kAvx2, Isa::kPortable}) {
+      expect_same_bits(kernel_run(c, scaled, &mu, isa), best, trial);
+    }
+  }
+}
+
+TEST(FloatConv, MinConvRefusesWeightsThatAreNotFinite) {
+  const TensorF in(3, 3, 2);
+  std::vector<float> w(2 * 9 * 2, 0.5f);
+  for (const float bad : {INFINITY, -INFINITY, std::nanf("")}) {
+    w[7] = bad;
+    const ConvGeometry g{3, 3, 1, 1, 1, 1, 1, 1};
+    EXPECT_THROW(minconv2d_float(in, w, {}, 2, g, 1.0), std::invalid_argument);
+    EXPECT_THROW(FloatConvOp::minconv(w, {}, 2, g, 1.0), std::invalid_argument);
   }
 }
 
