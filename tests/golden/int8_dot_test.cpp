@@ -94,6 +94,58 @@ TEST(DotKernels, EveryOperandPairThroughTheConvolution) {
   }
 }
 
+// The same through the kernel of layers with fewer than 4 output pixels (fc), which reads the filters as they
+// are: one pixel holding a at one channel, 256 filters of b = o - 128 (40 channels: rows read past their
+// end).
+TEST(DotKernels, EveryOperandPairThroughTheFullyConnectedKernel) {
+  constexpr int kC = 40;
+  std::vector<int8_t> w(256 * kC);
+  for (int o = 0; o < 256; ++o) std::fill_n(&w[o * kC], kC, static_cast<int8_t>(o - 128));
+  for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+    for (int a = -128; a <= 127; ++a) {
+      Tensor8 in(1, 1, kC);
+      in.data[(a + 128) % kC] = static_cast<int8_t>(a);
+      const Tensor32 out = conv2d_acc(kind, in, w, 256, ConvGeometry{});
+      for (int o = 0; o < 256; ++o)
+        ASSERT_EQ(out.data[o], definition(kind, a, o - 128)) << a << " " << o - 128;
+    }
+  }
+}
+
+// Reductions at the bounds of the kernels' sums (up to 224 terms summed in 16 bits to the end, 225 on in
+// 16-bit partial sums of 2,048 terms), through both pixel-count paths (1 pixel: filters as they are; 4:
+// prepared) and the groups of 4, 2 and 1 filters: operands all -128 (the largest sums), -128 against 127 (the
+// most negative), random, and random with inputs >= 0.
+TEST(DotKernels, ConvolutionAtTheBoundsOfItsSums) {
+  std::mt19937 rng(10);
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (const int c : {1, 31, 32, 33, 224, 225, 256, 2048, 2049}) {
+    for (const int side : {1, 2}) {
+      for (const int out_c : {1, 3, 7}) {
+        for (int fill = 0; fill < 4; ++fill) {
+          Tensor8 in(side, side, c);
+          std::vector<int8_t> w(static_cast<std::size_t>(out_c) * c);
+          for (auto& v : in.data)
+            v = static_cast<int8_t>(fill < 2 ? -128 : fill == 2 ? byte(rng) : byte(rng) & 127);
+          for (auto& v : w) v = static_cast<int8_t>(fill == 0 ? -128 : fill == 1 ? 127 : byte(rng));
+          for (const PeKind kind : {PeKind::kMin, PeKind::kMul}) {
+            const Tensor32 out = conv2d_acc(kind, in, w, out_c, ConvGeometry{});
+            for (int p = 0; p < side * side; ++p) {
+              for (int o = 0; o < out_c; ++o) {
+                int64_t want = 0;
+                for (int i = 0; i < c; ++i) want += definition(kind, in.data[p * c + i], w[o * c + i]);
+                ASSERT_EQ(out.data[p * out_c + o], want)
+                    << "c=" << c << " side=" << side << " out_c=" << out_c << " fill=" << fill << " (" << p
+                    << "," << o << ")";
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 // Long reductions of extreme operands through the convolution kernels (16-bit partial sums over many
 // vectors).
 TEST(DotKernels, ConvolutionWithLongExtremeReductions) {
