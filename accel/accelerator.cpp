@@ -310,12 +310,20 @@ void Accelerator::sram_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_
   if (cmd != tlm::TLM_IGNORE_COMMAND) {
     uint8_t* mem = &sram_[addr];
     unsigned char* data = trans.get_data_ptr();
-    for (unsigned i = 0; i < len; ++i) {
-      if (be != nullptr && be[i % be_len] != TLM_BYTE_ENABLED) continue;
+    if (be == nullptr) {  // every byte enabled (DMA bursts): one copy
       if (cmd == tlm::TLM_READ_COMMAND) {
-        data[i] = mem[i];
+        std::memcpy(data, mem, len);
       } else {
-        mem[i] = data[i];
+        std::memcpy(mem, data, len);
+      }
+    } else {
+      for (unsigned i = 0; i < len; ++i) {
+        if (be[i % be_len] != TLM_BYTE_ENABLED) continue;
+        if (cmd == tlm::TLM_READ_COMMAND) {
+          data[i] = mem[i];
+        } else {
+          mem[i] = data[i];
+        }
       }
     }
   }

@@ -155,6 +155,15 @@ void fold_weights(const TileJob& job, uint64_t o0, unsigned rows, std::vector<in
   std::copy_n(job.weights.begin() + static_cast<std::ptrdiff_t>(o0 * K), rows * K, w.begin());
 }
 
+// n bytes from src to dst: the short runs of first layers (a few bytes) without a call to memmove.
+void copy_run(const int8_t* src, size_t n, int8_t* dst) {
+  if (n > 16) {
+    std::memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 // Inputs of the fold's pixels p0 .. p0 + cols - 1: step k = (ky * kw + kx) * in_c + ci of each pixel's
 // window, zero outside the tile (virtual padding).
 void fold_inputs(const TileJob& job, uint64_t p0, unsigned cols, std::vector<int8_t>& x) {
@@ -165,16 +174,17 @@ void fold_inputs(const TileJob& job, uint64_t p0, unsigned cols, std::vector<int
     const uint64_t p = p0 + c;
     const int64_t y0 = static_cast<int64_t>(p / d.out_w) * d.stride_h - d.pad_top;
     const int64_t x0 = static_cast<int64_t>(p % d.out_w) * d.stride_w - d.pad_left;
-    int8_t* col = &x[size_t{c} * K];
+    // The window's columns inside the tile, kx0 .. kx1 - 1: one run of (kx1 - kx0) * in_c bytes per row
+    // (HWC).
+    const int64_t kx0 = std::max<int64_t>(0, -x0), kx1 = std::min<int64_t>(d.kw, int64_t{d.in_w} - x0);
+    if (kx0 >= kx1) continue;
+    const size_t span = static_cast<size_t>(kx1 - kx0) * d.in_c;
+    int8_t* col = &x[size_t{c} * K] + static_cast<size_t>(kx0) * d.in_c;
     for (unsigned ky = 0; ky < d.kh; ++ky) {
       const int64_t y = y0 + ky;
       if (y < 0 || y >= d.in_h) continue;
-      for (unsigned kx = 0; kx < d.kw; ++kx) {
-        const int64_t xx = x0 + kx;
-        if (xx < 0 || xx >= d.in_w) continue;
-        const size_t src = (static_cast<size_t>(y) * d.in_w + static_cast<size_t>(xx)) * d.in_c;
-        std::copy_n(&job.input[src], d.in_c, col + (size_t{ky} * d.kw + kx) * d.in_c);
-      }
+      const size_t src = (static_cast<size_t>(y) * d.in_w + static_cast<size_t>(x0 + kx0)) * d.in_c;
+      copy_run(&job.input[src], span, col + size_t{ky} * d.kw * d.in_c);
     }
   }
 }
