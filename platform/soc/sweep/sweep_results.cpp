@@ -1,6 +1,7 @@
 #include "platform/soc/sweep/sweep_results.h"
 
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +89,7 @@ std::vector<Result> collect(const Spec& spec, const std::string& dir) {
 
 std::string results_csv(const Spec& spec, const std::vector<Result>& results) {
   std::ostringstream csv;
+  csv << std::setprecision(15);  // counts exact (cycles, bytes), not rounded to the stream's 6 digits
   csv << "point";
   for (const Axis& a : spec.axes) csv << "," << a.key;
   csv << ",status,pe,rows,cols,pes,area_nand2,cycles,latency_us,dram_bytes,bandwidth_gbps,pe_utilization,"

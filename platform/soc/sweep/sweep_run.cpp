@@ -49,10 +49,11 @@ std::string absolute(const std::string& path) {
   return std::string(getcwd(cwd, sizeof cwd) != nullptr ? cwd : ".") + "/" + path;
 }
 
-// The shell command of one point, self-contained (absolute paths), recording its exit code.
+// The shell command of one point, self-contained (absolute paths), recording its exit code. Points are the
+// unit of parallelism (sweep -j, GNU parallel, a SLURM task of one CPU), so each runs on one thread.
 std::string command(const Spec& spec, const Options& o, const std::string& dir, const Point& p) {
   const std::string pd = dir + "/points/" + p.id;
-  std::string cmd = quoted(o.self_exe) + " -q --no-compare --config " + quoted(pd + "/config.yaml");
+  std::string cmd = quoted(o.self_exe) + " -q -j 1 --no-compare --config " + quoted(pd + "/config.yaml");
   if (!spec.workload_path.empty()) cmd += " --workload " + quoted(absolute(spec.workload_path));
   if (!spec.images.empty()) cmd += " --images " + quoted(spec.images);
   const std::string batch = point_batch(spec, p);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Usage: sweep_test.sh MINCONV_SIM
 # 1. The native sweep runs every point (in parallel), writes results.csv and the plots.
-# 2. The same sweep emitted as jobs, run through GNU parallel and merged gives the same CSV (host seconds aside).
+#    Its counts are exact (not rounded to 6 digits).
+# 2. The same sweep emitted as jobs (each point on one thread), run through GNU parallel and merged gives the
+#    same CSV (host seconds aside).
 # 3. A restarted sweep skips the points already in results.csv.
 # 4. A failing point is a row with its error; the sweep still exits 0.
 # 5. batch is an axis: each point's --batch; its stream figures are columns (a streamed batch has the higher
@@ -21,7 +23,16 @@ for p in cycles_vs_pes energy_vs_pes area_vs_cycles roofline accuracy_vs_area; d
   [ -s "$dir/native/plots/$p.png" ] && [ -s "$dir/native/plots/$p.svg" ] || fail "plot $p missing"
 done
 
+# Counts are exact in the CSV (the 60 images' cycles end to end: 7 digits), as in the point's report.
+field() { awk -F, -v p="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) n = i } $1 == p { print $n }' "$1"; }
+report="$dir/native/points/cols=4_pe=min/report.json"
+want=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"][0]["stream"]["cycles"])' "$report")
+[ "${#want}" -ge 7 ] || fail "the test needs a 7-digit cycle count, got $want"
+[ "$(field "$dir/native/results.csv" cols=4_pe=min stream_cycles)" = "$want" ] ||
+  fail "CSV stream_cycles $(field "$dir/native/results.csv" cols=4_pe=min stream_cycles), report $want"
+
 "$sim" sweep "$here/tiny.yaml" --emit-jobs "$dir/jobs" -q || fail "emit-jobs exited $?"
+grep -q -- "' -q -j 1 --no-compare " "$dir/jobs/commands.txt" || fail "a point does not run on one thread"
 [ "$(wc -l < "$dir/jobs/commands.txt")" -eq 4 ] || fail "expected 4 commands"
 parallel -j 2 < "$dir/jobs/commands.txt" || fail "GNU parallel failed"
 "$sim" sweep "$here/tiny.yaml" --merge "$dir/jobs" -q || fail "merge exited $?"
