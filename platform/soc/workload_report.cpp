@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iomanip>
 #include <sstream>
 
 namespace minconv::platform {
@@ -269,6 +270,7 @@ nlohmann::json report_json(const std::vector<PeRun>& runs, const SocConfig& conf
 
 std::string report_csv(const std::vector<PeRun>& runs, const SocConfig& config) {
   std::ostringstream csv;
+  csv << std::setprecision(15);  // no figure rounded to the stream's 6 digits (Tiny-YOLOv2's bound: 8 digits)
   csv << "pe,layer,where,macs,cycles,latency_us,dram_read_bytes,dram_write_bytes,bandwidth_gbps,pe_"
          "utilization,"
          "stall_cycles,energy_uj,bound_cycles,bound,x_bound,batch,stream_cycles,images_per_s,"
