@@ -5,8 +5,8 @@
 // kernel, filters four at a time (then two, then one) against one pixel's window:
 //   min: m = min_u8(|x|, |w|), s = sgn(w)·sgn(x) (one byte sign operation), maddubs(m, s) (pairs, |.| <= 256)
 //        summed in 16-bit lanes: to the end for K' <= 224 (|sum| <= 224 · 128 < 2^15, lane sums in 16 bits),
-//        else for at most 64 steps, then widened into 32-bit lanes with madd(., 1). A pixel without a negative
-//        x (images, ReLU outputs) skips |x| and the sign of x: m = min_u8(x, |w|), s = sgn(w);
+//        else for at most 64 steps, then widened into 32-bit lanes with madd(., 1). A pixel without a
+//        negative x (images, ReLU outputs) skips |x| and the sign of x: m = min_u8(x, |w|), s = sgn(w);
 //   mul: w and x sign-extended to 16 bits; each 16 terms one madd (pairs of products).
 // From 4 output pixels on the filters are prepared once per call (min: |w| and sgn(w); mul: w sign-extended);
 // fewer pixels (fc layers) read them as they are, |w|, sgn(w) or the sign extension taken on the fly, each
