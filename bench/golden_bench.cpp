@@ -85,7 +85,11 @@ void golden_int8(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   set_rate(state, l.macs());
 }
 
-void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+// The float convolution of calibration on a layer, prepared once (as calibration applies each layer to the
+// whole calibration set). avx2: the kernel held to its AVX2 path (what a CPU without AVX-512 runs; the
+// standard convolution has no other path); not when built against older sources (scripts/bench_golden_at.sh),
+// which cannot choose.
+void float_layer(benchmark::State& state, Layer l, PeKind kind, Inputs inputs, bool avx2) {
   minconv::golden::TensorF in(l.h, l.h, l.c);
   in.data = random_values<float>(in.size(), 3, inputs);
   std::vector<float> w(std::size_t(l.out_c) * l.k * l.k * l.c);
@@ -94,45 +98,27 @@ void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
   for (auto& x : w) x = d(rng);
   const std::vector<float> bias(l.out_c, 0.0f);
   const double mu_x = minconv::golden::mean_abs(in);
-  // Prepared once, as calibration applies each layer to the whole calibration set.
   using minconv::golden::FloatConvOp;
   const FloatConvOp op = kind == PeKind::kMin ? FloatConvOp::minconv(w, bias, l.out_c, l.geometry(), mu_x)
                                               : FloatConvOp::standard(w, bias, l.out_c, l.geometry());
+#ifdef MINCONV_GOLDEN_BENCH_BASELINE
+  (void)avx2;
   for (auto _ : state) benchmark::DoNotOptimize(op(in));
+#else
+  using Isa = minconv::golden::detail::FloatConvKernel::Isa;
+  const Isa isa = avx2 ? Isa::kAvx2 : Isa::kBest;
+  for (auto _ : state) benchmark::DoNotOptimize(op(in, 1, isa));
+#endif
   set_rate(state, l.macs());
 }
 
-// Not when built against older sources (scripts/bench_golden_at.sh), which have no Isa::kAvx2.
+void float_conv(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
+  float_layer(state, l, kind, inputs, false);
+}
+
 #ifndef MINCONV_GOLDEN_BENCH_BASELINE
-// The same with the kernel held to its AVX2 path (what a CPU without AVX-512 runs; the standard convolution
-// has no other path).
 void float_conv_avx2(benchmark::State& state, Layer l, PeKind kind, Inputs inputs) {
-  minconv::golden::TensorF in(l.h, l.h, l.c);
-  in.data = random_values<float>(in.size(), 3, inputs);
-  std::vector<float> w(std::size_t(l.out_c) * l.k * l.k * l.c);
-  std::mt19937 rng(4);
-  std::normal_distribution<float> d(0.0f, 0.1f);
-  for (auto& x : w) x = d(rng);
-  const std::vector<float> bias(l.out_c, 0.0f);
-  // minconv2d_float's preparation (float_ops.cpp), here to reach the kernel.
-  std::vector<double> mu;
-  if (kind == PeKind::kMin) {
-    mu = minconv::golden::filter_mean_abs(w, l.out_c);
-    const double mu_x = minconv::golden::mean_abs(in);
-    const std::size_t n = w.size() / l.out_c;
-    for (int o = 0; o < l.out_c; ++o) {
-      for (std::size_t i = 0; i < n; ++i) {
-        float& x = w[o * n + i];
-        x = mu[o] == 0.0
-                ? 0.0f
-                : static_cast<float>(mu_x / mu[o] * std::clamp(double{x}, -2.0 * mu[o], 2.0 * mu[o]));
-      }
-    }
-  }
-  using Kernel = minconv::golden::detail::FloatConvKernel;
-  const Kernel kernel(w, l.out_c, w.size() / l.out_c, kind == PeKind::kMin ? &mu : nullptr);
-  for (auto _ : state) benchmark::DoNotOptimize(kernel.run(in, bias, l.geometry(), Kernel::Isa::kAvx2));
-  set_rate(state, l.macs());
+  float_layer(state, l, kind, inputs, true);
 }
 #endif
 

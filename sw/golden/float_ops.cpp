@@ -198,16 +198,15 @@ FloatConvOp::FloatConvOp(const char* where, const std::vector<float>& weights, c
       fully_connected_(fully_connected),
       kernel_(weights, out_c, weights.size() / out_c, mu) {}
 
-TensorF FloatConvOp::operator()(const TensorF& input, int threads) const {
-  using Isa = detail::FloatConvKernel::Isa;
+TensorF FloatConvOp::operator()(const TensorF& input, int threads, detail::FloatConvKernel::Isa isa) const {
   if (!fully_connected_) {
     check_conv(where_, input, weight_count_, bias_, kernel_.out_c(), g_);
-    return kernel_.run(input, bias_, g_, Isa::kBest, threads);
+    return kernel_.run(input, bias_, g_, isa, threads);
   }
   check_tensor(where_, input);
   const TensorF flat = flatten(input);
   check_conv(where_, flat, weight_count_, bias_, kernel_.out_c(), g_);
-  return kernel_.run(flat, bias_, g_, Isa::kBest, threads);
+  return kernel_.run(flat, bias_, g_, isa, threads);
 }
 
 int argmax(const TensorF& t) {

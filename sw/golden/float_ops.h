@@ -55,8 +55,10 @@ class FloatConvOp {
                               const ConvGeometry& g, bool fully_connected = false);
   static FloatConvOp minconv(const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
                              const ConvGeometry& g, double mu_x, bool fully_connected = false);
-  // `threads` split the output rows; the result does not depend on them.
-  TensorF operator()(const TensorF& input, int threads = 1) const;
+  // `threads` split the output rows; the result does not depend on them, nor on `isa` (the code path: the
+  // benchmark and the tests hold it to AVX2 or portable code).
+  TensorF operator()(const TensorF& input, int threads = 1,
+                     detail::FloatConvKernel::Isa isa = detail::FloatConvKernel::Isa::kBest) const;
 
  private:
   FloatConvOp(const char* where, const std::vector<float>& weights, const std::vector<float>& bias, int out_c,
