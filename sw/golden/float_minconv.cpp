@@ -293,9 +293,10 @@ void FloatConvKernel::min_rows(const TensorF& input, const std::vector<float>& b
 }
 
 // MinConv, AVX-512, stride_w 1 and short kernel rows (layers with few input channels, where the steps of a
-// window are few and the channel path's cost per pixel dominates): the output pixels in the lanes, 16 at a
-// time, one output channel after the other; the input rows converted to double once, one row per channel,
-// zero-padded left and right. No zero input is left out (there is no per-pixel window); a zero's term is ±0.
+// window are few and the channel path's cost per pixel dominates): the output pixels in the lanes, kPixels
+// (32) at a time, one output channel after the other; the input rows converted to double once, one row per
+// channel, zero-padded left and right. No zero input is left out (there is no per-pixel window); a zero's
+// term is ±0.
 void FloatConvKernel::min_rows_pixels(const TensorF& input, const std::vector<float>& bias,
                                       const ConvGeometry& g, bool negative, int oy0, int oy1,
                                       TensorF& out) const {
